@@ -1,0 +1,1 @@
+"""whitecell.analysis layer."""
