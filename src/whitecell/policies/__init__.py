@@ -1,1 +1,45 @@
-"""whitecell.policies layer."""
+"""AI and human players behind one protocol: ``decide(observation) -> decision``.
+
+* ``doctrine``: rule-based, parameters from the scenario (:mod:`.doctrine`);
+* ``strategic``: expected utility from beliefs using the models (:mod:`.strategic`);
+* ``scripted``: a fixed move list, for tests and MSEL-driven cells (:mod:`.scripted`);
+* human players (terminal, web) implement the same protocol in the shells.
+"""
+
+from __future__ import annotations
+
+from whitecell.engine.observation import Decision, Observation, Policy
+from whitecell.policies.doctrine import DoctrinePolicy
+from whitecell.policies.scripted import ScriptedPolicy
+from whitecell.policies.strategic import StrategicPolicy
+from whitecell.world.compile import World
+
+POLICY_KINDS = ("doctrine", "strategic", "scripted")
+
+__all__ = ["Decision", "DoctrinePolicy", "Observation", "Policy", "ScriptedPolicy",
+           "StrategicPolicy", "POLICY_KINDS", "make_policies"]
+
+
+def make_policy(world: World, actor: str, kind: str) -> Policy:
+    """Build the AI player ``kind`` for ``actor``."""
+    if kind == "doctrine":
+        return DoctrinePolicy(actor)
+    if kind == "strategic":
+        return StrategicPolicy(actor)
+    if kind == "scripted":
+        script = world.scenario.actor(actor).script
+        if not script:
+            raise ValueError(f"actor {actor} has no script in the scenario")
+        return ScriptedPolicy(script)
+    raise ValueError(f"unknown policy {kind!r} (expected one of {', '.join(POLICY_KINDS)})")
+
+
+def make_policies(world: World, overrides: dict[str, str] | None = None) -> dict[str, Policy]:
+    """One AI player per actor: the scenario's choice unless ``overrides`` says otherwise."""
+    overrides = overrides or {}
+    unknown = sorted(set(overrides) - set(world.ids))
+    if unknown:
+        raise ValueError(f"--policy names unknown actor {unknown[0]!r} "
+                         f"(known: {', '.join(world.ids)})")
+    return {a: make_policy(world, a, overrides.get(a, world.scenario.actor(a).policy))
+            for a in world.ids}

@@ -1,0 +1,122 @@
+"""Reproducible dice: counter-based uniform draws, one stream per run.
+
+Every random number of run ``i`` is a pure function of the root seed, the run's
+global index ``i`` and the draw's *slot* (a counter that advances in the same
+order in every run: one slot per ruling per turn). A run therefore gives the
+same draws whether it is simulated alone, in a chunk of 10,000, on one worker or
+on a cluster, which is what lets an analyst re-run run 73,214 of a sweep alone
+and see its transcript (docs/decisions/0001-counter-based-dice.md).
+
+The mixing function is SplitMix64's finaliser (Steele, Lea & Flood, "Fast
+splittable pseudorandom number generators", OOPSLA 2014) applied to a Weyl
+sequence over (key, run, slot); its output passes BigCrush for sequential
+counters. The 64-bit key comes from ``numpy.random.SeedSequence(seed)``, so any
+integer seed is welcome and nearby seeds give unrelated streams.
+
+A facilitator can override a draw: ``overrides[(slot, run)] = u`` replaces the
+uniform of that ruling; the record stores overrides so replays reproduce them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_C1 = np.uint64(0xBF58476D1CE4E5B9)
+_C2 = np.uint64(0x94D049BB133111EB)
+_RUN_MUL = np.uint64(0xD1B54A32D192ED03)
+_SLOT_MUL = np.uint64(0x8CB92BA72F3D8DD7)
+
+
+def seed_key(seed: int) -> np.uint64:
+    """Derive the 64-bit stream key of a root seed via SeedSequence."""
+    state = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+    return np.uint64(state[0] ^ (state[1] << np.uint64(1)))
+
+
+def _mix(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    z = z ^ (z >> np.uint64(30))
+    z = z * _C1
+    z = z ^ (z >> np.uint64(27))
+    z = z * _C2
+    return z ^ (z >> np.uint64(31))
+
+
+class Dice:
+    """Uniform draws in [0, 1) for a set of runs, slot by slot.
+
+    ``runs`` holds the global run indices (e.g. ``arange(k*chunk, (k+1)*chunk)``)
+    so draws do not depend on how runs are grouped.
+    """
+
+    def __init__(self, seed: int, runs: NDArray[np.int64] | int = 1) -> None:
+        self.seed = int(seed)
+        self.key = seed_key(seed)
+        idx = np.arange(runs, dtype=np.int64) if isinstance(runs, int) else np.asarray(runs)
+        self.runs = idx.astype(np.uint64)
+        self._base = (self.key + self.runs * _RUN_MUL).astype(np.uint64)
+        self.slot = 0
+        self.overrides: dict[tuple[int, int], float] = {}
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def uniform(self, slot: int) -> NDArray[np.float64]:
+        """The uniform draw of ``slot`` for every run (shape ``(runs,)``)."""
+        with np.errstate(over="ignore"):
+            z = self._base + np.uint64(slot + 1) * _SLOT_MUL + _GOLDEN
+            u = (_mix(z) >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+        if self.overrides:
+            for (s, run), val in self.overrides.items():
+                if s == slot:
+                    u[self.runs == np.uint64(run)] = val
+        return u
+
+    def draw(self, turn: int, ruling: int, actor: int = 0) -> NDArray[np.float64]:
+        """Uniform for a ruling of ``actor`` in ``turn``: slot = f(turn, ruling, actor).
+
+        Slots are fixed by position, never by how many draws came before, so a
+        run's dice do not depend on which rulings happened in other runs.
+        """
+        return self.uniform(slot_of(turn, ruling, actor))
+
+
+def slot_of(turn: int, ruling: int, actor: int = 0) -> int:
+    """The dice slot of a ruling: 64 ruling codes x 64 actors per turn."""
+    return (turn * 64 + ruling) * 64 + actor
+
+
+def binomial_from_uniform(
+    u: NDArray[np.float64], n: NDArray[np.float64], p: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Inverse-CDF Binomial(n, p) draw from one uniform per run.
+
+    One uniform per ruling keeps every chance outcome a single number a
+    facilitator can read and override. The pmf recursion runs in log space so
+    large salvos do not underflow.
+    """
+    u = np.asarray(u, dtype=float)
+    n = np.floor(np.broadcast_to(np.asarray(n, dtype=float), u.shape))
+    p = np.clip(np.broadcast_to(np.asarray(p, dtype=float), u.shape), 0.0, 1.0)
+    out = np.zeros_like(u)
+    sure = p >= 1.0
+    none = (p <= 0.0) | (n <= 0)
+    mid = ~(sure | none)
+    if mid.any():
+        um, nm, pm = u[mid], n[mid], p[mid]
+        logp, logq = np.log(pm), np.log1p(-pm)
+        logpmf = nm * logq
+        cdf = np.exp(logpmf)
+        k = np.zeros_like(um)
+        nmax = int(nm.max())
+        for i in range(nmax):
+            step = (um >= cdf) & (k < nm)
+            if not step.any():
+                break
+            k = k + step
+            logpmf = logpmf + np.log(np.maximum(nm - i, 1.0)) - np.log(i + 1.0) + logp - logq
+            cdf = cdf + np.where(nm - i > 0, np.exp(logpmf), 0.0)
+        out[mid] = k
+    out[sure] = n[sure]
+    return out

@@ -1,0 +1,239 @@
+"""The crisis game: reset, then turn after turn until every run has ended.
+
+One turn: release injects -> build each actor's observation -> collect the
+decisions of every cell (simultaneous) -> adjudicate -> check end conditions.
+The same code plays one narrated game (``runs=1``) and a batch of thousands
+(``record=False``); there is no second copy of the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from whitecell.engine import adjudication as adj
+from whitecell.engine.dice import Dice
+from whitecell.engine.events import Event, EventLog
+from whitecell.engine.observation import Decision, Observation, Policy
+from whitecell.engine.outcome import outcome_columns, outcome_record
+from whitecell.engine.rules import end_of_turn, legal_actions, release_injects, settle_and_concede
+from whitecell.models import beliefs
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.world.compile import World
+from whitecell.world.state import State
+
+#: Resolution of the tabulated Beta quantile functions used to sample priors.
+QUANTILE_GRID = 4097
+
+
+def beta_quantile_table(a: float, b: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(cdf, x) on a fine grid so a uniform maps to a Beta draw by interpolation.
+
+    Inverse-CDF sampling keeps one uniform per private value (so a run's prior
+    draws depend only on its own dice) and is exact to the grid resolution.
+    """
+    x = np.linspace(0.0, 1.0, QUANTILE_GRID)
+    cdf = 1.0 - np.asarray(beliefs.prob_exceeds(a, b, x), dtype=float)
+    cdf[0], cdf[-1] = 0.0, 1.0
+    cdf = np.maximum.accumulate(cdf)
+    return cdf, x
+
+
+def sample_beta(u: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+    """Beta(a, b) draws from uniforms ``u`` by the tabulated inverse CDF."""
+    cdf, x = beta_quantile_table(a, b)
+    return np.interp(u, cdf, x)
+
+
+MoveHook = Callable[[int, dict[str, Decision]], None]
+
+
+class Game:
+    """A scenario being played for one or many runs."""
+
+    def __init__(self, world: World, policies: Mapping[str, Policy], seed: int,
+                 runs: int | NDArray[np.int64] = 1, record: bool = True,
+                 forced: Mapping[int, Mapping[str, tuple[str, str | None]]] | None = None
+                 ) -> None:
+        missing = [a for a in world.ids if a not in policies]
+        if missing:
+            raise ValueError(f"no policy for actor(s) {', '.join(missing)}")
+        self.world = world
+        self.policies = dict(policies)
+        self.seed = int(seed)
+        self.dice = Dice(seed, runs)
+        self.log = EventLog(enabled=record)
+        if record and len(self.dice) != 1:
+            raise ValueError("a narrated game (record=True) plays exactly one run")
+        self.forced = {int(k): dict(v) for k, v in (forced or {}).items()}
+        self.decisions: list[dict[str, dict[str, object]]] = []
+        self.state = self._reset()
+
+    # ------------------------------------------------------------------ setup
+    def _reset(self) -> State:
+        w = self.world
+        R = len(self.dice)
+        st = State.allocate(w, R)
+        for i in range(w.n_actors):
+            ur = self.dice.draw(0, adj.R_PRIOR_RESOLVE, i)
+            ut = self.dice.draw(0, adj.R_PRIOR_TOLERANCE, i)
+            st.resolve[:, i] = sample_beta(ur, *w.resolve_prior[i])
+            st.tolerance[:, i] = sample_beta(ut, *w.tolerance_prior[i])
+        S = w.scenario.parameters.belief_prior_strength
+        mean = w.resolve_prior[:, 0] / w.resolve_prior.sum(axis=1)
+        commit = w.commitment[:, w.protege] if w.protege >= 0 else w.commitment.max(axis=1)
+        mean = np.where(commit > 0, 0.5 * (mean + commit), mean)
+        st.belief_a[:] = (mean * S)[None, None, :]
+        st.belief_b[:] = ((1 - mean) * S)[None, None, :]
+        sc = w.scenario
+        self.log.add(0, "start", f"{sc.title} (scenario {sc.id} v{sc.version}); "
+                     f"{sc.max_turns} turns of {sc.turn.length_days:g} days",
+                     scenario=sc.id, version=sc.version, seed=self.seed,
+                     actors=list(w.ids),
+                     resolve={a: float(st.resolve[0, i]) for i, a in enumerate(w.ids)},
+                     tolerance={a: float(st.tolerance[0, i]) for i, a in enumerate(w.ids)})
+        return st
+
+    # ------------------------------------------------------------------ observe
+    def observe(self, i: int, delivered: tuple[str, ...] = ()) -> Observation:
+        """Actor ``i``'s picture of the world for this turn (fog of war)."""
+        w, st = self.world, self.state
+        fog = w.scenario.fog.force_noise
+        seen = st.forces.copy()
+        for j in range(w.n_actors):
+            if j == i:
+                continue
+            u = self.dice.draw(st.turn, adj.R_FOG, (i * 8 + j) % 64)
+            seen[:, j, :] *= (1.0 + fog * (2.0 * u - 1.0))[:, None]
+        adv = w.adversaries[i]
+        active = ~st.done
+        return Observation(
+            world=w, actor=i, turn=st.turn, own_forces=st.forces[:, i].copy(), seen_forces=seen,
+            resolve=st.resolve[:, i].copy(), tolerance=st.tolerance[:, i].copy(),
+            costs=st.costs.copy(), rungs=st.rung.copy(), last_action=st.last_action.copy(),
+            belief=(st.belief_a[:, i] / (st.belief_a[:, i] + st.belief_b[:, i])),
+            belief_a=st.belief_a[:, i].copy(), belief_b=st.belief_b[:, i].copy(),
+            tension=st.tension.copy(), cumrisk=st.cumrisk.copy(), risk=st.risk.copy(),
+            attacked=st.attacked.copy(), attacked_turn=st.attacked_turn.copy(),
+            homeland_struck=st.homeland_struck.copy(),
+            nuclear_attacked=st.nuclear_attacked.copy(), belligerent=st.belligerent.copy(),
+            war=st.war.copy(), nuclear_use=st.nuclear_use.copy(), blockade=st.blockade.copy(),
+            lodgment=st.lodgment.copy(), islands_held=st.islands_held.copy(),
+            proposal=(st.proposal & adv[None, :]).any(axis=1),
+            legal=legal_actions(w, st, i), active=active, injects=delivered,
+            explain=self.log.enabled,
+        )
+
+    # ------------------------------------------------------------------ turn
+    @property
+    def finished(self) -> bool:
+        return bool(self.state.done.all())
+
+    def step(self) -> None:
+        """Play one turn for every run still going."""
+        w, st = self.world, self.state
+        st.turn += 1
+        t = st.turn
+        active = ~st.done
+        forced, ftarget, delivered = release_injects(w, st, active, self.log)
+        R, A = st.runs, w.n_actors
+        action = np.zeros((R, A), dtype=np.int64)
+        target = np.full((R, A), -1, dtype=np.int64)
+        record: dict[str, dict[str, object]] = {}
+        for i, aid in enumerate(w.ids):
+            obs = self.observe(i, tuple(delivered[i]))
+            dec = self.policies[aid].decide(obs)
+            act = np.asarray(dec.action, dtype=np.int64).reshape(R)
+            tgt = np.asarray(dec.target, dtype=np.int64).reshape(R)
+            reason = dec.reasons[0] if dec.reasons else ""
+            # a facilitator's recorded override (replays) or the MSEL wins
+            if t in self.forced and aid in self.forced[t]:
+                fa, ft = self.forced[t][aid]
+                act[:] = ACTION_INDEX[fa]
+                tgt[:] = w.actor_index(ft) if ft else w.adversary[i]
+                reason = "move recorded in the game log"
+            msel = forced[:, i] >= 0
+            if msel.any():
+                act = np.where(msel, forced[:, i], act)
+                tgt = np.where(msel, ftarget[:, i], tgt)
+                if msel[0]:
+                    reason = "MSEL: move dictated by the scenario's inject"
+            illegal = ~obs.legal[np.arange(R), act]
+            if illegal.any():
+                if self.log.enabled and illegal[0]:
+                    self.log.add(t, "ruling", f"{aid}: {CATALOGUE[act[0]].id} is not legal now "
+                                 "(requirements unmet); the white cell rules 'wait'", actor=aid,
+                                 model="legality", result={"illegal": CATALOGUE[act[0]].id})
+                act = np.where(illegal, ACTION_INDEX["wait"], act)
+            notarget = CATALOGUE_NEEDS_TARGET[act] & (tgt < 0)
+            tgt = np.where(notarget, w.adversary[i], tgt)
+            action[:, i] = act
+            target[:, i] = tgt
+            if self.log.enabled and active[0]:
+                spec = CATALOGUE[int(act[0])]
+                tname = w.ids[int(tgt[0])] if tgt[0] >= 0 and spec.needs_target else None
+                record[aid] = {"action": spec.id, "target": tname}
+                if dec.rationale:
+                    record[aid]["rationale"] = dec.rationale
+                self.log.add(t, "move", spec.name + (f" -> {tname}" if tname else ""),
+                             actor=aid, action=spec.id, target=tname, rung=int(spec.kahn_rung),
+                             rivera=spec.rivera, score=float(w.actions.weight[int(act[0])]),
+                             reason=reason, rationale=dec.rationale,
+                             policy=getattr(self.policies[aid], "name", "?"))
+        if self.log.enabled and active[0]:
+            self.decisions.append(record)
+        tn = adj.Turn(world=w, state=st, dice=self.dice, log=self.log, action=action,
+                      target=target, active=active)
+        adj.posture(tn)
+        adj.reinforce(tn)
+        adj.escort(tn)
+        adj.blockade(tn)
+        adj.grey_zone(tn)
+        adj.islands(tn)
+        adj.missile_salvo(tn, bases=False)
+        adj.missile_salvo(tn, bases=True)
+        adj.counterstrike(tn)
+        adj.naval(tn)
+        adj.air(tn)
+        adj.invasion(tn)
+        adj.nuclear(tn)
+        adj.inadvertent(tn)
+        settle_and_concede(tn)
+        end_of_turn(tn)
+        if self.log.enabled and active[0]:
+            self.log.add(t, "turn", f"end of turn {t}",
+                         rungs={a: int(st.rung[0, i]) for i, a in enumerate(w.ids)},
+                         scores={a: float(st.turn_score[0, i]) for i, a in enumerate(w.ids)},
+                         tension=float(st.tension[0]), risk=float(st.risk[0]),
+                         cumrisk=float(st.cumrisk[0]), war=bool(st.war[0]),
+                         blockade=float(st.blockade[0]), lodgment=float(st.lodgment[0]),
+                         islands_held=bool(st.islands_held[0]),
+                         costs={a: float(st.costs[0, i]) for i, a in enumerate(w.ids)},
+                         beliefs={a: {b: float(st.belief_mean()[0, i, j])
+                                      for j, b in enumerate(w.ids) if j != i}
+                                  for i, a in enumerate(w.ids)})
+            if st.done[0]:
+                self.log.add(t, "end", "game over", **outcome_record(w, st))
+
+    def play(self, on_turn: Callable[[Game], None] | None = None) -> None:
+        """Play turns until every run has ended (the turn limit guarantees it)."""
+        while not self.finished:
+            self.step()
+            if on_turn is not None:
+                on_turn(self)
+
+    # ------------------------------------------------------------------ results
+    @property
+    def events(self) -> list[Event]:
+        return self.log.events
+
+    def outcome(self, run: int = 0) -> dict[str, object]:
+        return outcome_record(self.world, self.state, run)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return outcome_columns(self.world, self.state)
+
+
+CATALOGUE_NEEDS_TARGET = np.array([a.needs_target for a in CATALOGUE])

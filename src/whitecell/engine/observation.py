@@ -1,0 +1,88 @@
+"""What a cell sees (fog of war) and what it decides: the policy protocol.
+
+Each actor observes its own picture: its own forces, resolve and costs exactly;
+the others' forces within the scenario's fog (± a share, drawn per run), their
+public moves and rungs, the public facts (blockade, lodgment, islands) and its
+own beliefs about the others' resolve. Private resolve of others is never shown
+unless the scenario's fog says so (teaching mode).
+
+A policy is anything with ``decide(obs) -> Decision``; decisions cover every
+run of the batch at once, so AI players are vectorised and a human player is the
+same protocol with ``runs == 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from whitecell.world.compile import World
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One actor's picture at the start of a turn, for every run (leading axis R)."""
+
+    world: World
+    actor: int
+    turn: int
+    own_forces: F  # (R, K) exact
+    seen_forces: F  # (R, A, K) own row exact, others with fog noise
+    resolve: F  # (R,) own private resolve
+    tolerance: F  # (R,) own private cost tolerance
+    costs: F  # (R, A) own exact; others as publicly visible (same model value)
+    rungs: NDArray[np.int16]  # (R, A) posture rung after last turn (public)
+    last_action: NDArray[np.int16]  # (R, A) last turn's actions (public)
+    belief: F  # (R, A) own mean belief about each actor's resolve
+    belief_a: F  # (R, A)
+    belief_b: F  # (R, A)
+    tension: F  # (R,)
+    cumrisk: F  # (R,) running risk that the crisis slips out of control
+    risk: F  # (R,) last turn's inadvertent-escalation probability
+    attacked: B  # (R, A) who was attacked last turn
+    attacked_turn: NDArray[np.int16]  # (R, A) first turn each actor was attacked
+    homeland_struck: B  # (R, A)
+    nuclear_attacked: B  # (R, A)
+    belligerent: B  # (R, A)
+    war: B  # (R,)
+    nuclear_use: B  # (R,)
+    blockade: F  # (R,)
+    lodgment: F  # (R,)
+    islands_held: B  # (R,)
+    proposal: B  # (R,) an adversary proposed talks last turn
+    legal: B  # (R, n_actions) legal actions this turn
+    active: B  # (R,) runs still going
+    injects: tuple[str, ...] = ()  # ids of injects delivered to this actor this turn (run 0)
+    explain: bool = False  # True when a narrative is being recorded (runs == 1)
+
+    @property
+    def runs(self) -> int:
+        return int(self.resolve.shape[0])
+
+
+@dataclass
+class Decision:
+    """An actor's moves for every run: action index, target actor, and why."""
+
+    action: NDArray[np.int64]  # (R,)
+    target: NDArray[np.int64]  # (R,) actor index, -1 for none
+    reasons: list[str] | None = None  # per run, only when obs.explain
+    rationale: str | None = None  # free text from a human cell (run 0)
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Anything that chooses moves for one actor over a batch of runs."""
+
+    name: str
+
+    def decide(self, obs: Observation) -> Decision:
+        """Return this actor's moves for every run of ``obs``."""
+        ...

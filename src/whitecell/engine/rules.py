@@ -1,0 +1,211 @@
+"""Legality, injects, settlement and end conditions of a turn.
+
+These are the white cell's standing rules: which moves are legal now, which
+MSEL injects fire, when a deal or a capitulation ends the crisis, and when the
+challenger's objective counts as achieved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from whitecell.engine.adjudication import Turn, end_runs
+from whitecell.engine.events import EventLog
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.scenario.model import Condition
+from whitecell.world.compile import K, World
+from whitecell.world.state import State
+
+B = NDArray[np.bool_]
+
+_REQ_COLUMNS: dict[str, NDArray[np.bool_]] = {}
+
+
+def legal_actions(world: World, st: State, i: int) -> B:
+    """(R, n_actions) mask of the actions actor ``i`` may take this turn."""
+    R = st.runs
+    legal = np.broadcast_to(world.static_legal[i], (R, len(CATALOGUE))).copy()
+    f = st.forces[:, i]
+    adv = world.adversaries[i]
+    proposal = (st.proposal & adv[None, :]).any(axis=1)
+    cond = {
+        "at_war": st.war,
+        "not_at_war": ~st.war,
+        "proposal_pending": proposal,
+        "blockade_in_force": st.blockade > 0.05,
+        "islands_held": st.islands_held,
+        "lodgment": st.landed > 0,
+    }
+    for j, spec in enumerate(CATALOGUE):
+        for r in spec.requires:
+            if r in cond:
+                legal[:, j] &= cond[r]
+        for kind in spec.requires_forces:
+            legal[:, j] &= f[:, K[kind]] >= 1.0
+    out = st.conceded[:, i]
+    if out.any():
+        legal[out] = False
+        legal[out, ACTION_INDEX["wait"]] = True
+    return legal
+
+
+def _var(world: World, st: State, c: Condition) -> NDArray[np.float64]:
+    R = st.runs
+    if c.var == "turn":
+        return np.full(R, float(st.turn))
+    if c.var in ("rung", "alert", "costs", "attacked"):
+        i = world.actor_index(c.actor or "")
+        arr: Any = getattr(st, c.var)
+        return np.asarray(arr[:, i], dtype=float)
+    return np.asarray(getattr(st, c.var), dtype=float)
+
+
+_OPS = {
+    "ge": np.greater_equal, "gt": np.greater, "le": np.less_equal, "lt": np.less,
+    "eq": np.isclose,
+}
+
+
+def condition_holds(world: World, st: State, conds: list[Condition]) -> B:
+    """(R,) True where every condition holds."""
+    ok = np.ones(st.runs, dtype=bool)
+    for c in conds:
+        ok &= _OPS[c.op](_var(world, st, c), c.value)
+    return ok
+
+
+def release_injects(world: World, st: State, active: B, log: EventLog
+                    ) -> tuple[NDArray[np.int64], NDArray[np.int64], dict[int, list[str]]]:
+    """Fire the MSEL injects due this turn; return forced moves and deliveries.
+
+    Returns ``(forced_action, forced_target, delivered)``: forced moves are -1
+    where the MSEL does not dictate a move; ``delivered`` maps actor index to
+    the inject ids it received in run 0 (for its observation and narrative).
+    """
+    R, A = st.runs, world.n_actors
+    forced = np.full((R, A), -1, dtype=np.int64)
+    ftarget = np.full((R, A), -1, dtype=np.int64)
+    delivered: dict[int, list[str]] = {i: [] for i in range(A)}
+    for k, inj in enumerate(world.scenario.injects):
+        if inj.turn is not None:
+            due = np.full(R, inj.turn == st.turn)
+        else:
+            due = condition_holds(world, st, inj.when or [])
+        fire = due & active & ~st.fired[:, k]
+        if not fire.any():
+            continue
+        st.fired[:, k] |= fire
+        eff = inj.effects
+        if eff.tension is not None:
+            st.tension = np.where(fire, np.clip(st.tension + eff.tension, 0, 1), st.tension)
+        for who, d in eff.alert.items():
+            i = world.actor_index(who)
+            st.alert[:, i] = np.where(fire, np.clip(st.alert[:, i] + d, 0, 1), st.alert[:, i])
+        for who, kinds in eff.forces.items():
+            i = world.actor_index(who)
+            for kind, d in kinds.items():
+                st.forces[:, i, K[kind]] = np.where(
+                    fire, np.maximum(0.0, st.forces[:, i, K[kind]] + d), st.forces[:, i, K[kind]])
+        for who, act in inj.moves.items():
+            i = world.actor_index(who)
+            forced[:, i] = np.where(fire, ACTION_INDEX[act], forced[:, i])
+            tgt = inj.targets.get(who)
+            t = world.actor_index(tgt) if tgt else int(world.adversary[i])
+            ftarget[:, i] = np.where(fire, t, ftarget[:, i])
+        recipients = world.ids if inj.to == "all" else tuple(inj.to)
+        if fire[0]:
+            for who in recipients:
+                delivered[world.actor_index(who)].append(inj.id)
+            log.add(st.turn, "inject", f"{inj.title}: {inj.text.strip()}", inject=inj.id,
+                    to=list(recipients), moves=dict(inj.moves), source=inj.source)
+    return forced, ftarget, delivered
+
+
+def settle_and_concede(tn: Turn) -> None:
+    """Deals and capitulations chosen this turn.
+
+    A settlement (or, at war, a ceasefire) needs one side to have proposed
+    talks last turn and an adversary to accept now: Fearon (1995) shows a deal
+    inside [p - c_A, p + c_B] always exists, so the white cell enforces the deal
+    when both say yes. Conceding ends the crisis when the challenger or the
+    protege concedes; another actor that concedes leaves the crisis.
+    """
+    w, st = tn.world, tn.state
+    acc = tn.chose("accept_settlement") | tn.chose("ceasefire")
+    deal = acc.any(axis=1)
+    if deal.any():
+        reason_war = deal & st.war
+        end_runs(st, reason_war, "ceasefire", tn.t)
+        end_runs(st, deal & ~st.war, "settlement", tn.t)
+        if tn.narrate(deal):
+            who = [tn.name(i) for i in range(w.n_actors) if acc[0, i]]
+            tn.log.add(tn.t, "ruling", f"{' and '.join(who)} accept the offer on the table: "
+                       f"{'ceasefire' if st.war[0] else 'negotiated settlement'}",
+                       model="bargaining (Fearon 1995): a deal inside the range beats war",
+                       probability=1.0, draw=None, result={"deal": True})
+    conc = tn.chose("concede")
+    _capitulate(tn, conc, "chose to concede")
+
+
+def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str) -> None:
+    w, st = tn.world, tn.state
+    c, prot = w.challenger, w.protege
+    for i in range(w.n_actors):
+        m = mask[:, i] & ~st.done & ~st.conceded[:, i]
+        if not m.any():
+            continue
+        st.conceded[:, i] |= m
+        st.belligerent[:, i] &= ~m
+        if i == c:
+            end_runs(st, m, "capitulation", tn.t)
+        elif i == prot or (w.scenario.objective.fact == "coercion" and w.role[i] == "patron"):
+            st.success |= m
+            end_runs(st, m, "capitulation", tn.t)
+        if tn.narrate(m):
+            tn.log.add(tn.t, "ruling", f"{tn.name(i)} gives up the stakes ({why})",
+                       actor=tn.name(i), model="capitulation rule (costs vs tolerance, Fearon "
+                                               "1995 war payoff)",
+                       inputs={"costs": float(st.costs[0, i]),
+                               "tolerance_x_stakes": float(st.tolerance[0, i] * w.stakes[i])},
+                       probability=1.0, draw=None, result={"conceded": True})
+
+
+def end_of_turn(tn: Turn) -> None:
+    """Costs-driven capitulation, the challenger's objective, and the time limit."""
+    w, st = tn.world, tn.state
+    live = tn.active & ~st.done
+    over = (st.costs > st.tolerance * w.stakes[None, :]) & live[:, None]
+    over &= (w.side != 2)[None, :]
+    # only war (or a blockade of the protege) makes costs a reason to give up;
+    # the running costs of posturing alone do not
+    in_fight = (st.attacked_turn > 0) | st.belligerent
+    if w.protege >= 0:
+        in_fight[:, w.protege] |= st.blockade > 0.05
+    over &= in_fight
+    _capitulate(tn, over, "its costs exceed what its resolve allows")
+    obj = w.scenario.objective
+    if obj.fact == "lodgment":
+        val = st.lodgment
+    elif obj.fact == "blockade":
+        val = st.blockade
+    elif obj.fact == "islands_held":
+        val = st.islands_held.astype(float)
+    else:
+        val = np.zeros(st.runs)
+    live = tn.active & ~st.done
+    holds = (val >= obj.threshold) & live if obj.fact != "coercion" else np.zeros_like(live)
+    st.objective_turns = np.where(holds, st.objective_turns + 1, 0).astype(np.int16)
+    won = st.objective_turns >= obj.hold_turns
+    if won.any():
+        st.success |= won
+        end_runs(st, won, "objective", tn.t)
+        if tn.narrate(won):
+            tn.log.add(tn.t, "ruling", f"objective achieved: {obj.description} "
+                       f"(held {obj.hold_turns} turn(s))", actor=obj.actor,
+                       model="objective rule", probability=1.0, draw=None,
+                       result={"fact": obj.fact, "value": float(val[0])})
+    end_runs(st, np.full(st.runs, st.turn >= w.scenario.max_turns) & ~st.done,
+             "time_limit", tn.t)
