@@ -40,7 +40,9 @@ def test_range_never_empty_for_costly_war(p: float, cost_a: float, cost_b: float
 
 
 @given(x=prob, p=prob, cost_a=cost, cost_b=cost)
-def test_acceptable_deals_beat_war_for_both(x: float, p: float, cost_a: float, cost_b: float) -> None:
+def test_acceptable_deals_beat_war_for_both(
+    x: float, p: float, cost_a: float, cost_b: float
+) -> None:
     ok = bargaining.deal_acceptable(x, p, cost_a, cost_b)
     a_prefers = x >= bargaining.war_expected_value(p, cost_a) - 1e-12
     b_prefers = 1 - x >= bargaining.war_expected_value(1 - p, cost_b) - 1e-12

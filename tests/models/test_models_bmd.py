@@ -189,7 +189,9 @@ def test_salvo_engagement_vectorised_over_runs() -> None:
 def test_salvo_engagement_inventory_properties(
     warheads: int, magazine: int, doctrine: int, sspk: float, p_track: float, seed: int
 ) -> None:
-    r = bmd.salvo_engagement(np.random.default_rng(seed), warheads, magazine, doctrine, sspk, p_track)
+    r = bmd.salvo_engagement(
+        np.random.default_rng(seed), warheads, magazine, doctrine, sspk, p_track
+    )
     assert r.interceptors_used == min(magazine, doctrine * warheads)
     assert r.interceptors_used + r.interceptors_left == magazine
     if warheads:

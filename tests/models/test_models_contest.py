@@ -51,9 +51,10 @@ def test_ratio_form_is_scale_free(fi: float, fj: float, m: float, scale: float) 
 
 @given(fi=force, fj=force, m=decisive, extra=st.floats(0.0, 1e3))
 def test_monotone_in_own_force(fi: float, fj: float, m: float, extra: float) -> None:
-    assert contest.success_probability(fi + extra, fj, m) >= contest.success_probability(
-        fi, fj, m
-    ) - 1e-12
+    assert (
+        contest.success_probability(fi + extra, fj, m)
+        >= contest.success_probability(fi, fj, m) - 1e-12
+    )
 
 
 def test_decisiveness_favours_the_stronger() -> None:

@@ -50,7 +50,9 @@ def test_chicken_worked_examples() -> None:
 
 
 @given(p=utility, g1=gap, g2=gap, g3=gap)
-def test_chicken_mixed_makes_opponent_indifferent(p: float, g1: float, g2: float, g3: float) -> None:
+def test_chicken_mixed_makes_opponent_indifferent(
+    p: float, g1: float, g2: float, g3: float
+) -> None:
     s = p + g1
     r = s + g2
     t = r + g3  # T > R > S > P by construction

@@ -98,7 +98,7 @@ def posture(tn: Turn) -> None:
     concession of its absence): Bayes with a tempered Bernoulli likelihood,
     after Fearon (1997).
     """
-    w, st, acts = tn.world, tn.state, tn.world.actions
+    st, acts = tn.state, tn.world.actions
     act = tn.action
     live = tn.active[:, None]
     rung = acts.rung[act]
@@ -560,7 +560,6 @@ def invasion(tn: Turn) -> None:
     u = tn.dice.draw(tn.t, R_INVASION, c)
     if not m.any() or prot < 0:
         return
-    rows = np.arange(st.runs)
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
     access = np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])
     strike = st.forces[:, :, K["strike"]]
@@ -670,7 +669,7 @@ def nuclear(tn: Turn) -> None:
         st.first_user = np.where(first, who, st.first_user).astype(np.int16)
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
         st.war |= ex
-        _end(st, ex, "strategic_exchange", tn.t)
+        _end(st, np.asarray(ex, dtype=bool), "strategic_exchange", tn.t)
 
 
 # --------------------------------------------------------------------------- risk

@@ -54,9 +54,7 @@ class Game:
     """A scenario being played for one or many runs."""
 
     def __init__(self, world: World, policies: Mapping[str, Policy], seed: int,
-                 runs: int | NDArray[np.int64] = 1, record: bool = True,
-                 forced: Mapping[int, Mapping[str, tuple[str, str | None]]] | None = None
-                 ) -> None:
+                 runs: int | NDArray[np.int64] = 1, record: bool = True) -> None:
         missing = [a for a in world.ids if a not in policies]
         if missing:
             raise ValueError(f"no policy for actor(s) {', '.join(missing)}")
@@ -67,7 +65,6 @@ class Game:
         self.log = EventLog(enabled=record)
         if record and len(self.dice) != 1:
             raise ValueError("a narrated game (record=True) plays exactly one run")
-        self.forced = {int(k): dict(v) for k, v in (forced or {}).items()}
         self.decisions: list[dict[str, dict[str, object]]] = []
         self.state = self._reset()
 
@@ -148,12 +145,7 @@ class Game:
             act = np.asarray(dec.action, dtype=np.int64).reshape(R)
             tgt = np.asarray(dec.target, dtype=np.int64).reshape(R)
             reason = dec.reasons[0] if dec.reasons else ""
-            # a facilitator's recorded override (replays) or the MSEL wins
-            if t in self.forced and aid in self.forced[t]:
-                fa, ft = self.forced[t][aid]
-                act[:] = ACTION_INDEX[fa]
-                tgt[:] = w.actor_index(ft) if ft else w.adversary[i]
-                reason = "move recorded in the game log"
+            # the MSEL wins over the cell's choice
             msel = forced[:, i] >= 0
             if msel.any():
                 act = np.where(msel, forced[:, i], act)
@@ -174,7 +166,7 @@ class Game:
             if self.log.enabled and active[0]:
                 spec = CATALOGUE[int(act[0])]
                 tname = w.ids[int(tgt[0])] if tgt[0] >= 0 and spec.needs_target else None
-                record[aid] = {"action": spec.id, "target": tname}
+                record[aid] = {"action": spec.id, "target": tname, "reason": reason}
                 if dec.rationale:
                     record[aid]["rationale"] = dec.rationale
                 self.log.add(t, "move", spec.name + (f" -> {tname}" if tname else ""),

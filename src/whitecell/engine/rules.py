@@ -63,7 +63,7 @@ def _var(world: World, st: State, c: Condition) -> NDArray[np.float64]:
     return np.asarray(getattr(st, c.var), dtype=float)
 
 
-_OPS = {
+_OPS: dict[str, Any] = {
     "ge": np.greater_equal, "gt": np.greater, "le": np.less_equal, "lt": np.less,
     "eq": np.isclose,
 }
@@ -135,7 +135,7 @@ def settle_and_concede(tn: Turn) -> None:
     """
     w, st = tn.world, tn.state
     acc = tn.chose("accept_settlement") | tn.chose("ceasefire")
-    deal = acc.any(axis=1)
+    deal = np.asarray(acc.any(axis=1), dtype=bool)
     if deal.any():
         reason_war = deal & st.war
         end_runs(st, reason_war, "ceasefire", tn.t)

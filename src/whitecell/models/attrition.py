@@ -70,7 +70,7 @@ __all__ = [
 Law = Literal["square", "linear"]
 """Lanchester's law: ``"square"`` (aimed fire) or ``"linear"`` (area fire)."""
 
-RateFunction = Callable[[float], npt.ArrayLike]
+RateFunction = Callable[[float], float | FloatArray]
 """A reinforcement schedule: time -> rate (strength per unit time), >= 0."""
 
 
@@ -130,7 +130,11 @@ def lanchester_step(
 ) -> tuple[FloatArray, FloatArray]:
     """Advance both sides' strength by ``dt`` (vectorised over a run axis).
 
-    Lanchester (1916); Engel (1954), Operations Research 2(2). Square law:
+    Source: F. W. Lanchester, Aircraft in Warfare: The Dawn of the Fourth Arm (Constable, 1916).
+    J. H. Engel, "A Verification of Lanchester's Law", Journal of the Operations Research
+    Society of America 2(2):163-171 (1954).
+
+    Square law:
     ``dA/dt = -beta B + reinforce_a``, ``dB/dt = -alpha A + reinforce_b``;
     linear law: ``dA/dt = -beta A B + reinforce_a``,
     ``dB/dt = -alpha A B + reinforce_b``. One fourth-order Runge-Kutta step per
@@ -207,8 +211,11 @@ def lanchester(
 ) -> Trajectory:
     """Integrate Lanchester's equations from 0 to ``t_end``.
 
-    Lanchester (1916); Engel, "A Verification of Lanchester's Law",
-    Operations Research 2(2):163-171 (1954). Square law:
+    Source: F. W. Lanchester, Aircraft in Warfare: The Dawn of the Fourth Arm (Constable, 1916).
+    J. H. Engel, "A Verification of Lanchester's Law", Journal of the Operations Research
+    Society of America 2(2):163-171 (1954).
+
+    Square law:
     ``dA/dt = -beta B + P_A(t)``, ``dB/dt = -alpha A + P_B(t)``; linear law:
     ``dA/dt = -beta A B + P_A(t)``, ``dB/dt = -alpha A B + P_B(t)``.
     Fixed-step fourth-order Runge-Kutta; the step is ``dt`` shortened so that a
@@ -264,6 +271,9 @@ def lanchester(
 def piecewise_rate(pulses: Sequence[tuple[float, float, float]]) -> RateFunction:
     """A reinforcement schedule made of constant-rate pulses.
 
+    Source: J. H. Engel, "A Verification of Lanchester's Law", Journal of the Operations
+    Research Society of America 2(2):163-171 (1954).
+
     Each pulse ``(start, end, amount)`` delivers ``amount`` evenly over
     ``[start, end)``, i.e. at rate ``amount / (end - start)``; overlapping pulses
     add. This is the form of Engel's (1954) Iwo Jima landings.
@@ -291,8 +301,8 @@ IWO_JIMA_US_LANDINGS: tuple[tuple[float, float, float], ...] = (
     (2.0, 3.0, 6_000.0),
     (5.0, 6.0, 13_000.0),
 )
-"""US troops landed on Iwo Jima as modelled by Engel (1954): ``(start_day,
-end_day, troops)``: 54,000 on the first day, 6,000 on the third, 13,000 on the
+"""US troops landed on Iwo Jima as modelled by Engel (1954):
+``(start_day, end_day, troops)``: 54,000 on the first day, 6,000 on the third, 13,000 on the
 sixth (days counted from 0 at the first landing, 19 February 1945)."""
 
 
@@ -330,18 +340,19 @@ class LanchesterCase:
 def iwo_jima_engel() -> LanchesterCase:
     """Engel's (1954) square-law fit of the battle of Iwo Jima (A = US, B = Japan).
 
-    J. H. Engel, "A Verification of Lanchester's Law", Journal of the
-    Operations Research Society of America 2(2):163-171 (1954). Engel modelled
-    US active strength ``A`` and Japanese strength ``J`` with
+    Source: J. H. Engel, "A Verification of Lanchester's Law", Journal of the Operations
+    Research Society of America 2(2):163-171 (1954).
+
+    Engel modelled US active strength ``A`` and Japanese strength ``J`` with
     ``dA/dt = P(t) - 0.0544 J`` and ``dJ/dt = -0.0106 A``: Japanese
     effectiveness against US troops 0.0544 per day and US effectiveness against
     Japanese troops 0.0106 per day, 21,500 Japanese defenders with no
-    reinforcement, the US landing schedule :data:`IWO_JIMA_US_LANDINGS`, and
-    36 days of combat. In this module's convention (``dA/dt = -beta B``,
+    reinforcement, the US landing schedule :data:`IWO_JIMA_US_LANDINGS`, and 36
+    days of combat. In this module's convention (``dA/dt = -beta B``,
     ``dB/dt = -alpha A``) that is ``alpha = 0.0106`` and ``beta = 0.0544``.
 
     Integrated here, the model ends day 36 with about 52,000 US troops active
-    and about 200 Japanese (near annihilation), which is the fit Engel reported
+    and about 217 Japanese (near annihilation), which is the fit Engel reported
     against the actual US active strength (about 52,700 on day 36, per the
     project's reading of Engel's table; see the tests).
     """
@@ -378,12 +389,13 @@ def salvo(
 ) -> tuple[FloatArray, FloatArray]:
     """Ships put out of action by one simultaneous missile salvo exchange.
 
-    Hughes, "A Salvo Model of Warships in Missile Combat Used to Evaluate
-    Their Staying Power", Naval Research Logistics 42 (1995): the missiles A
-    fires (``alpha`` per ship) minus those B's ships intercept (``b_defence``
-    per ship), divided by the hits it takes to put one B ship out of action
-    (``b_staying``), is B's loss; floored at zero (defence cannot raise ships)
-    and capped at B's ships:
+    Source: Wayne P. Hughes Jr., "A Salvo Model of Warships in Missile Combat Used to Evaluate
+    Their Staying Power", Naval Research Logistics 42:267-289 (1995).
+
+    The missiles A fires (``alpha`` per ship) minus those B's ships intercept
+    (``b_defence`` per ship), divided by the hits it takes to put one B ship out
+    of action (``b_staying``), is B's loss; floored at zero (defence cannot
+    raise ships) and capped at B's ships:
 
     ``b_lost = clip((alpha a - b_defence b) / b_staying, 0, b)`` and
     ``a_lost = clip((beta b - a_defence a) / a_staying, 0, a)``.

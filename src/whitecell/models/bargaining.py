@@ -33,11 +33,14 @@ def bargaining_range(
 ) -> tuple[FloatArray, FloatArray]:
     """The deals (A's share) that both sides prefer to war.
 
-    Fearon (1995), International Organization 49(3): A accepts any share at
-    least its expected value of war, ``p - cost_a``; B accepts any deal that
-    leaves it at least ``1 - p - cost_b``, i.e. A's share at most
-    ``p + cost_b``. The range is ``[p - cost_a, p + cost_b]`` clipped to the
-    feasible shares [0, 1]; with non-negative costs it always contains ``p``.
+    Source: James D. Fearon, "Rationalist Explanations for War", International Organization
+    49(3):379-414 (1995).
+
+    A accepts any share at least its expected value of war, ``p - cost_a``; B
+    accepts any deal that leaves it at least ``1 - p - cost_b``, i.e. A's share
+    at most ``p + cost_b``. The range is ``[p - cost_a, p + cost_b]`` clipped to
+    the feasible shares [0, 1]; with non-negative costs it always contains
+    ``p``.
 
     Args:
         p: probability that A wins a war, in [0, 1].
@@ -63,9 +66,11 @@ def deal_acceptable(
 ) -> BoolArray:
     """Whether both sides prefer the deal ``x`` (A's share) to war.
 
-    Fearon (1995), International Organization 49(3): true when
-    ``p - cost_a <= x <= p + cost_b`` (ties count as acceptable: a side
-    indifferent between the deal and war is taken to avoid the war).
+    Source: James D. Fearon, "Rationalist Explanations for War", International Organization
+    49(3):379-414 (1995).
+
+    True when ``p - cost_a <= x <= p + cost_b`` (ties count as acceptable: a
+    side indifferent between the deal and war is taken to avoid the war).
 
     Raises:
         ValueError: ``x`` or ``p`` outside [0, 1] or a negative cost.
@@ -78,9 +83,12 @@ def deal_acceptable(
 def war_expected_value(p: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
     """A side's expected value of war: ``p - cost`` (shares of the good).
 
-    Fearon (1995), International Organization 49(3): a side that wins the whole
-    good with probability ``p`` and pays ``cost`` either way expects
-    ``p * 1 + (1 - p) * 0 - cost``. For side B pass ``1 - p`` and ``cost_b``.
+    Source: James D. Fearon, "Rationalist Explanations for War", International Organization
+    49(3):379-414 (1995).
+
+    A side that wins the whole good with probability ``p`` and pays ``cost``
+    either way expects ``p * 1 + (1 - p) * 0 - cost``. For side B pass ``1 - p``
+    and ``cost_b``.
 
     Raises:
         ValueError: ``p`` outside [0, 1] or a negative cost.

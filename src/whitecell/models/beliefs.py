@@ -4,9 +4,10 @@ Sources: Bayes' rule with a conjugate Beta prior; James D. Fearon,
 "Signaling Foreign Policy Interests: Tying Hands versus Sinking Costs",
 *Journal of Conflict Resolution* 41(1):68-90 (1997). The regularised
 incomplete beta function is evaluated by its standard continued fraction
-(NIST Digital Library of Mathematical Functions, formula 8.17.22; see also
-Press et al., *Numerical Recipes*, section 6.4), implemented here with numpy
-only.
+(F. W. J. Olver et al., eds., *NIST Handbook of Mathematical Functions*,
+Cambridge University Press, 2010, eqs. 8.17.22-8.17.24, also online as the
+DLMF; see also Press et al., *Numerical Recipes*, section 6.4), implemented
+here with numpy only.
 
 The model in words: an observer holds a Beta(a, b) belief over another
 actor's resolve ``r`` in [0, 1] (its critical risk, see
@@ -113,6 +114,10 @@ def _incomplete_beta(x: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
 def beta_mean(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     """Mean of Beta(a, b), ``a / (a + b)``: the expected resolve.
 
+    Source: Bayes' rule with a conjugate Beta prior; James D. Fearon, "Signaling Foreign Policy
+    Interests: Tying Hands versus Sinking Costs", Journal of Conflict Resolution 41(1):68-90
+    (1997).
+
     Raises:
         ValueError: ``a`` or ``b`` not positive and finite.
     """
@@ -123,6 +128,10 @@ def beta_mean(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
 
 def beta_variance(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     """Variance of Beta(a, b), ``a b / ((a + b)^2 (a + b + 1))``.
+
+    Source: Bayes' rule with a conjugate Beta prior; James D. Fearon, "Signaling Foreign Policy
+    Interests: Tying Hands versus Sinking Costs", Journal of Conflict Resolution 41(1):68-90
+    (1997).
 
     Raises:
         ValueError: ``a`` or ``b`` not positive and finite.
@@ -138,12 +147,16 @@ def update(
 ) -> tuple[FloatArray, FloatArray]:
     """Bayesian update of a Beta(a, b) belief about resolve after a signal.
 
+    Source: Bayes' rule with a conjugate Beta prior; James D. Fearon, "Signaling Foreign Policy
+    Interests: Tying Hands versus Sinking Costs", Journal of Conflict Resolution 41(1):68-90
+    (1997).
+
     Bayes' rule with the tempered likelihood ``P(signal | r) = r^w`` for a
     costly signal of resolve (``signal = +1``) and ``(1 - r)^w`` for a
-    climb-down or concession (``signal = -1``); Fearon (1997), Journal of
-    Conflict Resolution 41(1), on why only costly signals inform. The Beta prior
-    is conjugate: ``+1 -> Beta(a + w, b)``, ``-1 -> Beta(a, b + w)``,
-    ``0`` (nothing observed) ``-> Beta(a, b)``.
+    climb-down or concession (``signal = -1``); Fearon (1997) explains why only
+    costly signals inform, and their cost sets ``w``. The Beta prior is
+    conjugate: ``+1 -> Beta(a + w, b)``, ``-1 -> Beta(a, b + w)``, ``0``
+    (nothing observed) ``-> Beta(a, b)``.
 
     Args:
         a, b: current Beta parameters (> 0).
@@ -175,6 +188,10 @@ def update(
 def beta_cdf(x: npt.ArrayLike, a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     """Cumulative distribution of Beta(a, b): the regularised incomplete beta I_x(a, b).
 
+    Source: the regularised incomplete beta function by its continued fraction, F. W. J.
+    Olver et al. (eds.), NIST Handbook of Mathematical Functions (Cambridge University Press,
+    2010), section 8.17(v), eqs. 8.17.22-8.17.24 (also the online DLMF).
+
     ``I_x(a, b) = (1 / B(a, b)) * integral_0^x t^(a-1) (1 - t)^(b-1) dt``,
     evaluated by its continued fraction (DLMF 8.17.22) without scipy. ``x``
     below 0 gives 0 and above 1 gives 1.
@@ -192,6 +209,12 @@ def beta_cdf(x: npt.ArrayLike, a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray
 
 def prob_exceeds(a: npt.ArrayLike, b: npt.ArrayLike, threshold: npt.ArrayLike) -> FloatArray:
     """P(resolve > threshold) under a Beta(a, b) belief.
+
+    Source: Bayes' rule with a conjugate Beta prior; James D. Fearon, "Signaling Foreign Policy
+    Interests: Tying Hands versus Sinking Costs", Journal of Conflict Resolution 41(1):68-90
+    (1997); the regularised incomplete beta function by its continued fraction, F. W. J.
+    Olver et al. (eds.), NIST Handbook of Mathematical Functions (Cambridge University Press,
+    2010), section 8.17(v), eqs. 8.17.22-8.17.24 (also the online DLMF).
 
     ``1 - I_t(a, b)``, computed as ``I_{1-t}(b, a)`` (the same quantity by the
     symmetry of the Beta distribution) to keep precision in the upper tail.
@@ -216,6 +239,10 @@ def sample_resolve(
     size: int | tuple[int, ...] | None = None,
 ) -> FloatArray:
     """Draw resolve values from Beta(a, b) with the run's generator.
+
+    Source: Bayes' rule with a conjugate Beta prior; James D. Fearon, "Signaling Foreign Policy
+    Interests: Tying Hands versus Sinking Costs", Journal of Conflict Resolution 41(1):68-90
+    (1997).
 
     Used to give each run its private resolve (the primer's stochastic game
     with private resolve). ``size`` follows numpy: None gives the broadcast

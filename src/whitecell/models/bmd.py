@@ -78,9 +78,12 @@ def kill_probability(
 ) -> FloatArray:
     """Probability that one warhead is killed by ``shots`` interceptors.
 
-    Wilkening (1999), Science & Global Security 8(2): the kill probability is
-    the tracking probability times one minus the probability that every
-    interceptor misses, ``K = p_track * (1 - (1 - sspk)^shots)``.
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    The kill probability is the tracking probability times one minus the
+    probability that every interceptor misses:
+    ``K = p_track * (1 - (1 - sspk)^shots)``.
 
     Args:
         sspk: single-shot kill probability of one interceptor, in [0, 1].
@@ -108,10 +111,12 @@ def zero_leak_probability(
 ) -> FloatArray:
     """Probability that no warhead leaks through the defence, ``P0 = K^N``.
 
-    Wilkening (1999), Science & Global Security 8(2): each of the ``N``
-    warheads is killed independently with probability ``K``
-    (:func:`kill_probability`), so all are killed with probability ``K^N``.
-    Zero warheads give ``P0 = 1``.
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    Each of the ``N`` warheads is killed independently with probability ``K``
+    (:func:`kill_probability`), so all are killed with probability ``K^N``. Zero
+    warheads give ``P0 = 1``.
 
     Raises:
         ValueError: a probability outside [0, 1] or a negative count.
@@ -133,8 +138,10 @@ def expected_leakers(
 ) -> FloatArray:
     """Expected number of warheads that get through, ``N * (1 - K)``.
 
-    Wilkening (1999), Science & Global Security 8(2): leakers are
-    Binomial(N, 1 - K), whose mean is ``N (1 - K)``.
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    Leakers are Binomial(N, 1 - K), whose mean is ``N (1 - K)``.
 
     Raises:
         ValueError: a probability outside [0, 1] or a negative count.
@@ -156,9 +163,12 @@ def shots_required(
 ) -> FloatArray:
     """Interceptors per engaged object needed for a no-leak probability ``p0``.
 
-    Wilkening (1999), Science & Global Security 8(2): solving ``P0 = K^N`` for
-    the number of shots gives ``n = ln(1 - P0^(1/N) / p_track) / ln(1 - sspk)``,
-    a continuous number (round up for a whole-interceptor plan).
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    Solving ``P0 = K^N`` for the number of shots gives
+    ``n = ln(1 - P0^(1/N) / p_track) / ln(1 - sspk)``, a continuous number
+    (round up for a whole-interceptor plan).
 
     Edge cases: ``inf`` where ``p0`` is out of reach (``p_track < P0^(1/N)``,
     or ``sspk == 0`` with ``p0 > 0``); ``0`` when ``p0 == 0`` or there are no
@@ -197,11 +207,14 @@ def interceptors_required(
 ) -> FloatArray:
     """Total interceptors to fire so that no warhead leaks with probability ``p0``.
 
-    Wilkening (1999), Science & Global Security 8(2): the interceptors per
-    engaged object ``n`` come from :func:`shots_required`; every engaged object
-    draws them, and the objects engaged are all warheads plus the decoys the
-    defence cannot tell apart, ``W* = W + D * decoy_engaged`` (warheads are all
-    engaged, ``P_ww = 1``). The total fired is ``n * W*``.
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    The interceptors per engaged object ``n`` come from :func:`shots_required`;
+    every engaged object draws them, and the objects engaged are all warheads
+    plus the decoys the defence cannot tell apart,
+    ``W* = W + D * decoy_engaged`` (warheads are all engaged, ``P_ww = 1``).
+    The total fired is ``n * W*``.
 
     Args:
         p0: required probability that no warhead leaks, in [0, 1].
@@ -237,18 +250,20 @@ def shoot_look_shoot(
 ) -> tuple[FloatArray, FloatArray]:
     """Kill probability and expected interceptor use of a shoot-look-shoot tactic.
 
-    Wilkening (1999), Science & Global Security 8(2): fire ``first``
-    interceptors at a warhead, look, and fire ``second`` more only if it
-    survived. With **perfect kill assessment** (the defence always knows
-    whether the first salvo killed the warhead, and never re-engages a dead
-    one or misses a live one) the kill probability equals firing all
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    Fire ``first`` interceptors at a warhead, look, and fire ``second`` more
+    only if it survived. With **perfect kill assessment** (the defence always
+    knows whether the first salvo killed the warhead, and never re-engages a
+    dead one or misses a live one) the kill probability equals firing all
     ``first + second`` at once, ``K = p_track (1 - (1 - sspk)^(first+second))``,
     while the expected interceptors per warhead fall to
-    ``first + second * (1 - sspk)^first``. Imperfect assessment would raise
-    the interceptor count (shooting at dead warheads) or lower ``K`` (missing
-    live ones); it is not modelled. The interceptor count is for a warhead that
-    is engaged; the ``p_track`` failure is treated as in the source summary,
-    not as a saving of interceptors.
+    ``first + second * (1 - sspk)^first``. Imperfect assessment would raise the interceptor count
+    (shooting at dead warheads) or lower ``K`` (missing live ones); it is not
+    modelled. The interceptor count is for a warhead that is engaged; the
+    ``p_track`` failure is treated as in the source summary, not as a saving of
+    interceptors.
 
     Returns:
         ``(kill_probability, expected_interceptors_per_warhead)``.
@@ -275,10 +290,12 @@ def leakers(
 ) -> IntArray:
     """Draw the number of warheads that leak through, Binomial(N, 1 - K).
 
-    Wilkening (1999), Science & Global Security 8(2): each warhead is killed
-    independently with probability ``K`` (:func:`kill_probability`), so the
-    leakers are binomial. All randomness comes from ``rng`` (the run's
-    generator), so a ruling can be replayed.
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    Each warhead is killed independently with probability ``K``
+    (:func:`kill_probability`), so the leakers are binomial. All randomness
+    comes from ``rng`` (the run's generator), so a ruling can be replayed.
 
     Args:
         rng: numpy random generator.
@@ -337,14 +354,16 @@ def salvo_engagement(
 ) -> SalvoEngagement:
     """Engage a salvo with a finite magazine and draw the leakers.
 
-    Wilkening (1999), Science & Global Security 8(2), with the inventory
-    constraint made explicit: the defence's doctrine is to fire
+    Source: Dean A. Wilkening, "A Simple Model for Calculating Ballistic Missile Defense
+    Effectiveness", Science & Global Security 8(2):183-215 (1999).
+
+    The source model with the inventory constraint made explicit: the defence's doctrine is to fire
     ``shots_per_warhead`` interceptors at each warhead, but it cannot fire more
     than it holds. When the magazine is short the interceptors are spread as
     evenly as whole interceptors allow: every warhead gets
     ``floor(interceptors / warheads)`` and the remainder get one more. The mean
-    shots per warhead is then exactly ``min(shots_per_warhead,
-    interceptors / warheads)``. Leakers are the sum of two binomial draws (the
+    shots per warhead is then exactly
+    ``min(shots_per_warhead, interceptors / warheads)``. Leakers are the sum of two binomial draws (the
     warheads that got the smaller and the larger allocation), each with its own
     ``K`` from :func:`kill_probability`; the draws always happen in the same
     order so a run replays exactly.

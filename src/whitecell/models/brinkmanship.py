@@ -49,10 +49,13 @@ def critical_risk(
 ) -> FloatArray:
     """Resolve: the highest risk of disaster a player runs rather than submit.
 
-    Powell (1987), American Political Science Review 81(3); Powell (1990),
-    Nuclear Deterrence Theory: ``r = (win - submit) / (win - disaster)``, the
-    risk at which standing firm, ``(1 - r) win + r disaster``, is worth the same
-    as submitting.
+    Source: Robert Powell, "Crisis Bargaining, Escalation, and MAD", American Political Science
+    Review 81(3):717-735 (1987); Robert Powell, Nuclear Deterrence Theory: The Search for
+    Credibility (Cambridge University Press, 1990).
+
+    The critical risk is ``r = (win - submit) / (win - disaster)``, the risk at
+    which standing firm, ``(1 - r) win + r disaster``, is worth the same as
+    submitting.
 
     The payoffs must be ordered ``win > submit > disaster`` (otherwise the
     player either never or always stands firm and the ratio has no meaning).
@@ -81,7 +84,11 @@ def critical_risk(
 def stands_firm(resolve: npt.ArrayLike, risk: npt.ArrayLike) -> BoolArray:
     """Whether a player with this resolve stands firm at this risk of disaster.
 
-    Powell (1987, 1990): a player stands firm while the risk does not exceed
+    Source: Robert Powell, "Crisis Bargaining, Escalation, and MAD", American Political Science
+    Review 81(3):717-735 (1987); Robert Powell, Nuclear Deterrence Theory: The Search for
+    Credibility (Cambridge University Press, 1990).
+
+    A player stands firm while the risk does not exceed
     its critical risk, ``risk <= resolve`` (at equality it is indifferent and is
     taken to stand firm).
 
@@ -96,7 +103,11 @@ def stands_firm(resolve: npt.ArrayLike, risk: npt.ArrayLike) -> BoolArray:
 def first_to_quit(resolve_a: npt.ArrayLike, resolve_b: npt.ArrayLike) -> npt.NDArray[np.int8]:
     """Which side backs down first under complete information.
 
-    Powell (1987, 1990): as the shared risk rises, the side with the lower
+    Source: Robert Powell, "Crisis Bargaining, Escalation, and MAD", American Political Science
+    Review 81(3):717-735 (1987); Robert Powell, Nuclear Deterrence Theory: The Search for
+    Credibility (Cambridge University Press, 1990).
+
+    As the shared risk rises, the side with the lower
     critical risk reaches its limit first, so it is the one that quits.
 
     Returns:

@@ -37,11 +37,13 @@ def success_probability(
 ) -> FloatArray:
     """Probability that side ``i`` prevails, ratio form ``F_i^m / (F_i^m + F_j^m)``.
 
-    Hirshleifer (1989), Public Choice 63: the ratio contest success function
-    with decisiveness ``m``. When both efforts are zero (or ``m == 0``) the
-    contest is a coin toss, ``0.5``. Computed as a logistic function of
-    ``m (ln F_i - ln F_j)``, which equals the ratio form and cannot overflow
-    for large forces or large ``m``.
+    Source: Jack Hirshleifer, "Conflict and rent-seeking success functions: Ratio vs. difference
+    models of relative success", Public Choice 63(2):101-112 (1989).
+
+    The ratio contest success function with decisiveness ``m``. When both
+    efforts are zero (or ``m == 0``) the contest is a coin toss, ``0.5``.
+    Computed as a logistic function of ``m (ln F_i - ln F_j)``, which equals the
+    ratio form and cannot overflow for large forces or large ``m``.
 
     Args:
         f_i, f_j: fighting efforts (>= 0).
@@ -68,9 +70,12 @@ def success_probability_difference(
 ) -> FloatArray:
     """Probability that side ``i`` prevails, difference form ``1 / (1 + exp(k (F_j - F_i)))``.
 
-    Hirshleifer (1989), Public Choice 63: the logistic (difference) contest
-    success function with mass-effect parameter ``k``; equal efforts give 0.5
-    and the outcome depends only on the margin ``F_i - F_j``.
+    Source: Jack Hirshleifer, "Conflict and rent-seeking success functions: Ratio vs. difference
+    models of relative success", Public Choice 63(2):101-112 (1989).
+
+    The logistic (difference) contest success function with mass-effect
+    parameter ``k``; equal efforts give 0.5 and the outcome depends only on the
+    margin ``F_i - F_j``.
 
     Raises:
         ValueError: negative or non-finite efforts, or negative/non-finite ``k``.

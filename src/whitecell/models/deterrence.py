@@ -34,9 +34,11 @@ def deterrence_threshold(
 ) -> FloatArray:
     """Belief in a Hard defender needed to deter the challenger.
 
-    Zagare and Kilgour, Perfect Deterrence (2000): the challenger is deterred
-    when its probability that the defender is Hard is at least
-    ``(win - status_quo) / (win - conflict)`` (challenger utilities).
+    Source: Frank C. Zagare and D. Marc Kilgour, Perfect Deterrence (Cambridge University Press,
+    2000).
+
+    The challenger is deterred when its probability that the defender is Hard is
+    at least ``(win - status_quo) / (win - conflict)`` (challenger utilities).
 
     The value is returned unclipped: ``<= 0`` means the challenger gains nothing
     by winning (always deterred); ``> 1`` means conflict is no worse than the
@@ -62,9 +64,11 @@ def is_deterred(
 ) -> BoolArray:
     """Whether the challenger is deterred, ``p_hard >= deterrence_threshold``.
 
-    Zagare and Kilgour, Perfect Deterrence (2000). At equality the challenger is
-    indifferent between challenging and the status quo and is taken to be
-    deterred (it keeps what it has).
+    Source: Frank C. Zagare and D. Marc Kilgour, Perfect Deterrence (Cambridge University Press,
+    2000).
+
+    At equality the challenger is indifferent between challenging and the status
+    quo and is taken to be deterred (it keeps what it has).
 
     Raises:
         ValueError: ``p_hard`` outside [0, 1], or as :func:`deterrence_threshold`.
@@ -79,10 +83,13 @@ def chicken_mixed(
 ) -> FloatArray:
     """Probability of standing firm in Chicken's symmetric mixed equilibrium.
 
-    Zagare and Kilgour, Perfect Deterrence (2000), on Chicken: each player
-    stands firm with ``q* = (T - R) / ((T - R) + (S - P))``, the probability at
-    which the other's payoff from swerving, ``(1 - q) R + q S``, equals its
-    payoff from standing firm, ``(1 - q) T + q P``.
+    Source: Frank C. Zagare and D. Marc Kilgour, Perfect Deterrence (Cambridge University Press,
+    2000).
+
+    In Chicken each player stands firm with
+    ``q* = (T - R) / ((T - R) + (S - P))``, the probability at which the
+    other's payoff from swerving, ``(1 - q) R + q S``, equals its payoff from
+    standing firm, ``(1 - q) T + q P``.
 
     Raises:
         ValueError: non-finite payoffs or payoffs not ordered ``T > R > S > P``.

@@ -18,8 +18,8 @@ whitecell's composition of the per-turn risk (our modelling choice, not
 Schelling's formula): independent channels, each able to start an escalation
 that nobody chose,
 
-``pi = 1 - (1 - base) (1 - k_alert * alert) (1 - k_contact * contact)
-(1 - k_rung * (rung - 1) / 43)``
+``pi = 1 - (1 - base) (1 - k_alert * alert) (1 - k_contact * contact)``
+``(1 - k_rung * (rung - 1) / 43)``
 
 where ``base`` is the background per-turn probability, ``alert`` and
 ``contact`` are intensities in [0, 1] (e.g. the mean alert level of the two
@@ -60,13 +60,15 @@ def deterrence_band(
 ) -> tuple[FloatArray, FloatArray]:
     """The band of risk of war that deters the challenger and the defender will run.
 
-    Schelling, The Strategy of Conflict (1960): the challenger is deterred by a
-    risk ``pi >= gain / (gain + challenger_war_cost)``; the defender will run
-    the risk while ``pi <= defender_concede_loss / defender_war_cost``. The
-    band is ``(low, high)``; it is empty when ``low > high`` (no risk both
-    deters and is acceptable to the defender). ``high`` is returned unclipped:
-    above 1 means the defender would accept even certain war rather than
-    concede.
+    Source: Thomas C. Schelling, The Strategy of Conflict (Harvard University Press,
+    1960), chapter 8.
+
+    The challenger is deterred by a risk
+    ``pi >= gain / (gain + challenger_war_cost)``; the defender will run the
+    risk while ``pi <= defender_concede_loss / defender_war_cost``. The band is ``(low, high)``; it
+    is empty when ``low > high`` (no risk both deters and is acceptable to the
+    defender). ``high`` is returned unclipped: above 1 means the defender would
+    accept even certain war rather than concede.
 
     Args:
         gain: challenger's gain if the defender concedes (>= 0).
@@ -100,11 +102,13 @@ def inadvertent_risk(
 ) -> FloatArray:
     """Per-turn probability that the crisis slips out of control.
 
-    Schelling, The Strategy of Conflict (1960): alerts, close contact and
-    escalation raise the risk of a war nobody chose. Composed (whitecell's
-    choice, see the module notes) as independent channels:
-    ``pi = 1 - (1 - base)(1 - k_alert alert)(1 - k_contact contact)
-    (1 - k_rung (rung - 1) / 43)``.
+    Source: Thomas C. Schelling, The Strategy of Conflict (Harvard University Press,
+    1960), chapter 8.
+
+    Alerts, close contact and escalation raise the risk of a war nobody chose.
+    Composed (whitecell's choice, see the module notes) as independent channels:
+    ``pi = 1 - (1 - base)(1 - k_alert alert)(1 - k_contact contact)``
+    ``(1 - k_rung (rung - 1) / 43)``.
 
     Args:
         base: background per-turn probability, in [0, 1].
@@ -136,11 +140,14 @@ def inadvertent_risk(
 def cumulative_risk(per_turn: npt.ArrayLike, *, axis: int = -1) -> FloatArray:
     """Probability that the crisis slips at least once over several turns.
 
-    Schelling, The Strategy of Conflict (1960): risks compound. With
-    independent per-turn probabilities ``pi_t`` the probability of at least one
-    slip is ``1 - prod_t (1 - pi_t)``, computed along ``axis`` (the turn axis,
-    last by default, so a ``(runs, turns)`` array gives one value per run).
-    Computed in log space for accuracy with many small risks.
+    Source: Thomas C. Schelling, The Strategy of Conflict (Harvard University Press,
+    1960), chapter 8.
+
+    Risks compound. With independent per-turn probabilities ``pi_t`` the
+    probability of at least one slip is ``1 - prod_t (1 - pi_t)``, computed
+    along ``axis`` (the turn axis, last by default, so a ``(runs, turns)`` array
+    gives one value per run). Computed in log space for accuracy with many small
+    risks.
 
     Raises:
         ValueError: a per-turn probability outside [0, 1].

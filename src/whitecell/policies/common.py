@@ -15,7 +15,7 @@ from whitecell.world.compile import K, World
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-I = NDArray[np.int64]
+IntA = NDArray[np.int64]
 
 #: Weights that turn force packages into one "combat power" figure for the
 #: contest success function (designers' judgement, docs/model.md §Power).
@@ -99,7 +99,7 @@ def deterrence_check(obs: Observation) -> tuple[B, F, F]:
     return p_hard >= thr, p_hard, thr
 
 
-def pick_target(obs: Observation, actions: I) -> I:
+def pick_target(obs: Observation, actions: IntA) -> IntA:
     """Target per run: the strongest belligerent adversary for fleet and air
     battles, otherwise the principal adversary."""
     w = obs.world
@@ -122,7 +122,7 @@ def pick_target(obs: Observation, actions: I) -> I:
     return out
 
 
-def highest_legal_at_or_below(obs: Observation, ladder: I, pos: I) -> tuple[I, I]:
+def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA) -> tuple[IntA, IntA]:
     """Walk down the ladder from ``pos`` to the first legal step.
 
     Returns (position, action): position -1 and action 'diplomatic message'

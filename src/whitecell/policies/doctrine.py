@@ -30,12 +30,18 @@ from numpy.typing import NDArray
 
 from whitecell.engine.observation import Decision, Observation
 from whitecell.policies.common import (
-    ACCEPT, CEASEFIRE, NUCLEAR, RUNG, TALKS, VIOLENT, deterrence_check,
-    highest_legal_at_or_below, p_win, pick_target,
+    ACCEPT,
+    CEASEFIRE,
+    NUCLEAR,
+    RUNG,
+    TALKS,
+    VIOLENT,
+    deterrence_check,
+    highest_legal_at_or_below,
+    p_win,
+    pick_target,
 )
 from whitecell.scenario.actions import CATALOGUE
-
-I = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class DoctrinePolicy:
 
     def __init__(self, actor: str) -> None:
         self.actor = actor
-        self.pos: I | None = None
+        self.pos: NDArray[np.int64] | None = None
 
     def decide(self, obs: Observation) -> Decision:
         w = obs.world

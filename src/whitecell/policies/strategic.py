@@ -29,8 +29,16 @@ from numpy.typing import NDArray
 from whitecell.engine.observation import Decision, Observation
 from whitecell.models import beliefs, risk
 from whitecell.policies.common import (
-    ACCEPT, CEASEFIRE, NUCLEAR, RUNG, TALKS, VIOLENT, highest_legal_at_or_below, p_win,
-    pick_target, principal_defender,
+    ACCEPT,
+    CEASEFIRE,
+    NUCLEAR,
+    RUNG,
+    TALKS,
+    VIOLENT,
+    highest_legal_at_or_below,
+    p_win,
+    pick_target,
+    principal_defender,
 )
 from whitecell.policies.doctrine import gates
 from whitecell.scenario.actions import CATALOGUE

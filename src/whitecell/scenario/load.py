@@ -22,8 +22,13 @@ import pydantic
 from whitecell.scenario.check import cross_reference_problems
 from whitecell.scenario.errors import Problem, ScenarioError
 from whitecell.scenario.model import Scenario
-from whitecell.scenario.overrides import OverrideError, apply_overrides, deep_merge, parse_set
-from whitecell.scenario.overrides import apply_set
+from whitecell.scenario.overrides import (
+    OverrideError,
+    apply_overrides,
+    apply_set,
+    deep_merge,
+    parse_set,
+)
 from whitecell.scenario.validation import problems_from_pydantic, validate_loaded
 from whitecell.scenario.yamlio import LoadedYaml, load_yaml
 

@@ -8,6 +8,7 @@ serves both. Every variable is documented in ``docs/model.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,7 +143,7 @@ class State:
 
     def copy(self) -> State:
         """Deep copy (arrays copied)."""
-        kw = {}
+        kw: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
             kw[f.name] = v.copy() if isinstance(v, np.ndarray) else v
@@ -150,7 +151,7 @@ class State:
 
     def select(self, run: int) -> State:
         """The state of one run as a runs=1 State (for narratives and tests)."""
-        kw = {}
+        kw: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
             kw[f.name] = v[run : run + 1].copy() if isinstance(v, np.ndarray) else v

@@ -1,0 +1,375 @@
+"""The ``whitecell`` command: a thin Typer shell over the library.
+
+Every user mistake (bad scenario, bad --set, unknown run, unwritable folder)
+prints a one-line error per problem and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from whitecell import __version__
+from whitecell.scenario.actions import CATALOGUE
+from whitecell.scenario.errors import ScenarioError
+from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="whitecell: the white cell for extended-deterrence crisis wargames.")
+out = Console(highlight=False, soft_wrap=False, width=160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ExcursionOpt = Annotated[str | None, typer.Option("--excursion", "-e",
+                                                  help="Named excursion of the scenario.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a field: dotted.path=value (repeatable).")]
+OutOpt = Annotated[str | None, typer.Option(
+    "--out", help="Run store folder or database URL (default: $WHITECELL_DB or the user "
+                  "data dir).")]
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit 2."""
+
+
+@contextmanager
+def friendly() -> Iterator[None]:
+    """Turn user errors into clean messages and exit status 2."""
+    from whitecell.record.session import ReplayError
+    from whitecell.record.store import StoreError
+    from whitecell.scenario.overrides import OverrideError
+
+    try:
+        yield
+    except ScenarioError as e:
+        for p in e.problems:
+            err.print(str(p), markup=False)
+        raise typer.Exit(2) from None
+    except (StoreError, UserError, OverrideError, ReplayError, ValueError) as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _policies(specs: list[str] | None) -> dict[str, str]:
+    """Parse --policy ACTOR=kind (or a bare kind for every actor) into a mapping."""
+    outp: dict[str, str] = {}
+    for s in specs or []:
+        if "=" in s:
+            a, _, k = s.partition("=")
+            outp[a.strip().upper()] = k.strip()
+        else:
+            outp["*"] = s.strip()
+    return outp
+
+
+def _expand_all(pol: dict[str, str], actors: list[str]) -> dict[str, str]:
+    if "*" in pol:
+        kind = pol.pop("*")
+        for a in actors:
+            pol.setdefault(a, kind)
+    return pol
+
+
+def _store(outdir: str | None) -> Any:
+    from whitecell.record.store import RunStore
+
+    return RunStore(_url(outdir))
+
+
+def _url(outdir: str | None) -> str | None:
+    from whitecell.record.store import default_url
+
+    return default_url(outdir) if outdir else None
+
+
+def _emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or bundled ids.")]
+             ) -> None:
+    """Check scenario files; print FILE:LINE:COLUMN: field: message per problem."""
+    bad = 0
+    for f in files:
+        try:
+            r = load_scenario(f)
+            ex = r.scenario.excursions
+            for e in ex:  # every excursion must resolve too
+                load_scenario(f, excursion=e.id)
+            out.print(f"{f}: ok ({r.scenario.id} v{r.scenario.version}, "
+                      f"{len(r.scenario.actors)} actors, {len(ex)} excursions)")
+        except ScenarioError as e:
+            bad += 1
+            for p in e.problems:
+                err.print(str(p), markup=False)
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion)."""
+    from whitecell.scenario.model import Scenario
+
+    _emit_json(Scenario.model_json_schema())
+
+
+@app.command()
+def scenarios(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the bundled scenarios."""
+    rows: list[dict[str, Any]] = []
+    for sid in bundled_ids():
+        sc = load_scenario(sid).scenario
+        rows.append({"id": sc.id, "version": sc.version, "title": sc.title,
+                     "actors": sc.actor_ids, "excursions": [e.id for e in sc.excursions],
+                     "file": str(bundled_dir() / f"{sid}.yaml")})
+    if as_json:
+        _emit_json(rows)
+        return
+    t = Table(title="Bundled scenarios")
+    for c in ("id", "title", "actors", "excursions"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(str(r["id"]), str(r["title"]), " ".join(r["actors"]),
+                  ", ".join(r["excursions"]))
+    out.print(t)
+
+
+@app.command()
+def actions(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the action catalogue with Kahn rungs and Rivera categories."""
+    if as_json:
+        _emit_json([{"id": a.id, "name": a.name, "instrument": a.instrument,
+                     "kahn_rung": a.kahn_rung, "rivera": a.rivera, "violent": a.violent,
+                     "requires": list(a.requires), "requires_forces": list(a.requires_forces),
+                     "description": a.description} for a in CATALOGUE])
+        return
+    t = Table(title=f"Action catalogue ({len(CATALOGUE)} actions)")
+    for c in ("id", "instrument", "rung", "Rivera category", "description"):
+        t.add_column(c)
+    for a in CATALOGUE:
+        t.add_row(a.id, a.instrument, str(a.kahn_rung), a.rivera, a.description)
+    out.print(t)
+
+
+def _cells(sc: Any) -> dict[str, str]:
+    return {a.id: a.cell for a in sc.actors}
+
+
+def _print_run(rec: Any, sc: Any) -> None:
+    from whitecell.report.narrative import print_narrative
+
+    print_narrative(out, rec.events, _cells(sc), sc.turn.length_days, sc.turn.start_label)
+
+
+def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
+    return {
+        "run_id": rec.run_id,
+        "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
+                     "summary": sc.summary, "theatre": sc.theatre,
+                     "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
+                     "digest": rec.scenario_digest, "excursion": rec.excursion,
+                     "overrides": list(rec.overrides),
+                     "actors": [{"id": a.id, "name": a.name, "cell": a.cell, "role": a.role}
+                                for a in sc.actors]},
+        "seed": rec.seed, "policies": rec.policies, "whitecell_version": rec.version,
+        "event_digest": rec.event_digest, "created": rec.created,
+        "outcome": rec.outcome or {}, "events": rec.events,
+    }
+
+
+def _write_report(rec: Any, sc: Any, path: str) -> Path:
+    from whitecell.report.aar import write_run_report
+
+    try:
+        return Path(write_run_report(_report_input(rec, sc), Path(path)))
+    except OSError as e:
+        raise UserError(f"cannot write report {path}: {e.strerror or e}") from None
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
+    excursion: ExcursionOpt = None,
+    sets: SetOpt = None,
+    seed: Annotated[int, typer.Option(help="Root seed: same seed, same game.")] = 0,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="ACTOR=doctrine|strategic (repeatable), or a kind for all.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    outdir: OutOpt = None,
+    report: Annotated[str | None, typer.Option(
+        "--report", help="Also write the after-action report to this HTML file.")] = None,
+) -> None:
+    """Play a scenario with AI cells, print the narrative, save the run."""
+    from whitecell.record.session import run_scenario
+
+    with friendly():
+        res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
+        pol = _expand_all(_policies(policy), res.scenario.actor_ids)
+        store = _store(outdir)
+        rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()), seed=seed,
+                           policy=pol)
+        store.save(rec)
+        if as_json:
+            _emit_json(rec.summary())
+        else:
+            _print_run(rec, res.scenario)
+            out.print(f"\nrun {rec.run_id} saved to {store.url}")
+            out.print(f"event log sha256 {rec.event_digest}")
+        if report:
+            path = _write_report(rec, res.scenario, report)
+            if not as_json:
+                out.print(f"after-action report: {path}")
+
+
+@app.command()
+def runs(outdir: OutOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
+         limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50
+         ) -> None:
+    """List saved runs."""
+    with friendly():
+        rows = _store(outdir).list(limit)
+    if as_json:
+        _emit_json([{k: r[k] for k in ("run_id", "scenario_id", "excursion", "seed", "status",
+                                       "created", "event_digest", "outcome")} for r in rows])
+        return
+    t = Table(title="Saved runs")
+    for c in ("run id", "scenario", "excursion", "seed", "status", "end", "war", "nuclear",
+              "created"):
+        t.add_column(c)
+    for r in rows:
+        o = r["outcome"] or {}
+        t.add_row(r["run_id"], r["scenario_id"], r["excursion"] or "-", str(r["seed"]),
+                  r["status"], str(o.get("end_reason", "-")), "yes" if o.get("war") else "no",
+                  "YES" if o.get("nuclear_use") else "no", r["created"])
+    out.print(t)
+
+
+@app.command()
+def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).")],
+           outdir: OutOpt = None,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Re-simulate a saved run from its seed and decisions; check the digest."""
+    from whitecell.record import session
+
+    with friendly():
+        store = _store(outdir)
+        rec = store.load(run_id)
+        if rec.status != "complete":
+            raise UserError(f"run {rec.run_id} is not finished; continue it with "
+                            f"`whitecell play --resume {rec.run_id}`")
+        new, same = session.replay(rec)
+        sc = load_scenario(rec.scenario_ref, excursion=rec.excursion,
+                           sets=tuple(rec.overrides)).scenario
+    if as_json:
+        _emit_json({**new.summary(), "stored_event_digest": rec.event_digest,
+                    "identical": same})
+    else:
+        _print_run(new, sc)
+        verdict = "[green]identical[/green]" if same else "[red]DIFFERENT[/red]"
+        out.print(f"\nreplayed {rec.run_id}: event log sha256 {new.event_digest} - {verdict} "
+                  f"to the stored log")
+    if not same:
+        raise typer.Exit(1)
+
+
+@app.command(name="report")
+def report_cmd(run_id: Annotated[str, typer.Argument(help="Run id (or unique prefix).")],
+               output: Annotated[str, typer.Option("-o", "--output", help="HTML file.")],
+               outdir: OutOpt = None) -> None:
+    """Write the offline HTML after-action report of a saved run."""
+    with friendly():
+        rec = _store(outdir).load(run_id)
+        sc = load_scenario(rec.scenario_ref, excursion=rec.excursion,
+                           sets=tuple(rec.overrides)).scenario
+        path = _write_report(rec, sc, output)
+    out.print(f"after-action report: {path}")
+
+
+@app.command()
+def play(
+    scenario: Annotated[str | None, typer.Argument(help="Bundled id or YAML file.")] = None,
+    as_actor: Annotated[list[str] | None, typer.Option(
+        "--as", help="Actor you play (repeatable: hot seat).")] = None,
+    excursion: ExcursionOpt = None,
+    sets: SetOpt = None,
+    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    policy: Annotated[list[str] | None, typer.Option("--policy")] = None,
+    resume: Annotated[str | None, typer.Option("--resume", help="Continue a saved game.")] = None,
+    outdir: OutOpt = None,
+) -> None:
+    """Play one or more cells at the terminal against AI cells. Ctrl-C saves the game."""
+    from whitecell.record import session
+    from whitecell.terminal import HumanPolicy
+
+    with friendly():
+        store = _store(outdir)
+        if resume:
+            rec = store.load(resume)
+            if rec.status == "complete":
+                raise UserError(f"run {rec.run_id} is already finished (see `whitecell replay`)")
+            humans = [a for a, k in rec.policies.items() if k == "human"]
+            s = session.rebuild_session(rec, then={a: HumanPolicy(a, out) for a in humans})
+            out.print(f"resuming {rec.run_id} after turn {len(rec.decisions)}")
+        else:
+            if not scenario or not as_actor:
+                raise UserError("play needs a SCENARIO and at least one --as ACTOR "
+                                "(or --resume RUN_ID)")
+            res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
+            pol = _expand_all(_policies(policy), res.scenario.actor_ids)
+            humans = [a.upper() for a in as_actor]
+            s = session.start_session(scenario, excursion=excursion, sets=tuple(sets or ()),
+                                      seed=seed, policy=pol, resolved=res,
+                                      humans={a: HumanPolicy(a, out) for a in humans},
+                                      salt=secrets.token_hex(8))
+        sc = s.resolved.scenario
+        out.rule(f"[bold]{sc.title}[/bold]")
+        out.print(sc.briefing)
+        out.print(f"You play: {', '.join(humans)}.  Ctrl-C saves the game.")
+        shown = 0
+
+        def show(_: Any) -> None:
+            nonlocal shown
+            from whitecell.report.narrative import print_narrative
+
+            evs = [e.to_dict() for e in s.game.events[shown:]]
+            shown = len(s.game.events)
+            print_narrative(out, evs, _cells(sc), sc.turn.length_days, sc.turn.start_label)
+
+        try:
+            s.game.play(show)
+        except (KeyboardInterrupt, EOFError):
+            rec = s.record()
+            store.save(rec)
+            err.print(f"\ngame saved as {rec.run_id}; continue with "
+                      f"`whitecell play --resume {rec.run_id}`")
+            raise typer.Exit(130) from None
+        rec = s.record()
+        store.save(rec)
+        out.print(f"\nrun {rec.run_id} saved to {store.url}")
+
+
+@app.command()
+def version() -> None:
+    """Print the whitecell version."""
+    out.print(__version__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    fn: Callable[..., Any] = app
+    fn(args=argv, prog_name="whitecell")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,82 @@
+"""The run record: inputs, decisions, event log, outcome and digests of one game.
+
+A run is reproducible from its record: the scenario (file or bundled id,
+excursion, overrides, digest), the seed, the kind of player for each actor and
+the decisions of human cells. The run id of an AI-played run is derived from
+those inputs, so playing the same game twice yields the same id and the store
+keeps one copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from whitecell import __version__
+from whitecell.engine.events import Event, canonical_json
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def event_digest(events: list[Event] | list[dict[str, Any]]) -> str:
+    """sha256 of the canonical JSON of an event log."""
+    rows = [e.to_dict() if isinstance(e, Event) else e for e in events]
+    return sha256_text(canonical_json(rows))
+
+
+def derive_run_id(scenario_digest: str, seed: int, policies: dict[str, str],
+                  salt: str = "", excursion: str | None = None,
+                  overrides: tuple[str, ...] | list[str] = ()) -> str:
+    """Run id from the run's inputs (plus a salt for human-played games)."""
+    key = canonical_json({"scenario": scenario_digest, "seed": int(seed),
+                          "excursion": excursion, "overrides": list(overrides),
+                          "policies": dict(sorted(policies.items())), "version": __version__,
+                          "salt": salt})
+    return "r-" + sha256_text(key)[:16]
+
+
+@dataclass
+class RunRecord:
+    """Everything stored about one run."""
+
+    run_id: str
+    scenario_ref: str
+    scenario_id: str
+    scenario_version: str
+    scenario_title: str
+    scenario_digest: str
+    excursion: str | None
+    overrides: list[str]
+    seed: int
+    policies: dict[str, str]
+    events: list[dict[str, Any]]
+    decisions: list[dict[str, dict[str, Any]]]
+    outcome: dict[str, Any] | None
+    status: str = "complete"  # or "in_progress"
+    version: str = __version__
+    created: str = ""
+    event_digest: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.event_digest:
+            self.event_digest = event_digest(self.events)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON a user sees from ``whitecell run --json`` (byte-stable)."""
+        return {
+            "run_id": self.run_id,
+            "scenario": self.scenario_id,
+            "scenario_version": self.scenario_version,
+            "scenario_digest": self.scenario_digest,
+            "excursion": self.excursion,
+            "overrides": list(self.overrides),
+            "seed": self.seed,
+            "policies": dict(sorted(self.policies.items())),
+            "whitecell_version": self.version,
+            "event_digest": self.event_digest,
+            "status": self.status,
+            "outcome": self.outcome,
+        }

@@ -1,0 +1,115 @@
+"""Play a scenario into a run record, and replay a record to check it.
+
+These are the library calls behind ``whitecell run``, ``play`` and ``replay``:
+the CLI and the web app only parse arguments and print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from whitecell.engine.game import Game
+from whitecell.engine.observation import Policy
+from whitecell.policies import make_policies
+from whitecell.policies.recorded import RecordedPolicy
+from whitecell.record.run import RunRecord, derive_run_id, event_digest
+from whitecell.scenario.load import ResolvedScenario, load_scenario
+from whitecell.world.compile import compile_world
+
+
+class ReplayError(Exception):
+    """A stored run cannot be replayed (scenario changed, record incomplete)."""
+
+
+@dataclass
+class Session:
+    """A game in progress together with how to record it."""
+
+    resolved: ResolvedScenario
+    ref: str
+    game: Game
+    kinds: dict[str, str]
+    salt: str = ""
+    fixed_id: str | None = None
+
+    @property
+    def run_id(self) -> str:
+        if self.fixed_id:
+            return self.fixed_id
+        return derive_run_id(self.resolved.digest, self.game.seed, self.kinds, self.salt,
+                             self.resolved.excursion, self.resolved.overrides)
+
+    def record(self) -> RunRecord:
+        g = self.game
+        done = g.finished
+        sc = self.resolved.scenario
+        return RunRecord(
+            run_id=self.run_id, scenario_ref=self.ref, scenario_id=sc.id,
+            scenario_version=sc.version, scenario_title=sc.title,
+            scenario_digest=self.resolved.digest, excursion=self.resolved.excursion,
+            overrides=list(self.resolved.overrides), seed=g.seed, policies=dict(self.kinds),
+            events=[e.to_dict() for e in g.events], decisions=list(g.decisions),
+            outcome=g.outcome() if done else None,
+            status="complete" if done else "in_progress",
+        )
+
+
+def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
+                  seed: int = 0, policy: Mapping[str, str] | None = None,
+                  humans: Mapping[str, Policy] | None = None, salt: str = "",
+                  resolved: ResolvedScenario | None = None) -> Session:
+    """Build a narrated one-run game; ``humans`` maps actor id -> human player."""
+    res = resolved or load_scenario(ref, excursion=excursion, sets=sets)
+    world = compile_world(res.scenario)
+    policies: dict[str, Policy] = dict(make_policies(world, dict(policy or {})))
+    kinds = {a: getattr(p, "name", "?") for a, p in policies.items()}
+    for a, h in (humans or {}).items():
+        if a not in world.ids:
+            raise ValueError(f"--as names unknown actor {a!r} (known: {', '.join(world.ids)})")
+        policies[a] = h
+        kinds[a] = "human"
+    game = Game(world, policies, seed=seed, runs=1, record=True)
+    return Session(resolved=res, ref=ref, game=game, kinds=kinds, salt=salt)
+
+
+def run_scenario(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
+                 seed: int = 0, policy: Mapping[str, str] | None = None,
+                 on_turn: Callable[[Game], None] | None = None) -> RunRecord:
+    """Play a scenario with AI players from start to end; return its record."""
+    s = start_session(ref, excursion=excursion, sets=sets, seed=seed, policy=policy)
+    s.game.play(on_turn)
+    return s.record()
+
+
+def rebuild_session(rec: RunRecord, then: Mapping[str, Policy] | None = None) -> Session:
+    """Re-create a recorded game: AI players anew, human cells from their moves.
+
+    ``then`` gives the players that take over human cells once their recorded
+    moves run out (resuming a game at the terminal).
+    """
+    res = load_scenario(rec.scenario_ref, excursion=rec.excursion, sets=tuple(rec.overrides))
+    if res.digest != rec.scenario_digest:
+        raise ReplayError(f"scenario {rec.scenario_ref} has changed since run {rec.run_id} "
+                          f"(digest {res.digest[:12]} != recorded {rec.scenario_digest[:12]})")
+    ai = {a: k for a, k in rec.policies.items() if k != "human"}
+    humans: dict[str, Policy] = {}
+    for a, k in rec.policies.items():
+        if k == "human":
+            moves = [turn[a] for turn in rec.decisions if a in turn]
+            humans[a] = RecordedPolicy(moves, name="human",
+                                       then=(then or {}).get(a))
+    s = start_session(rec.scenario_ref, seed=rec.seed, policy=ai, humans=humans, resolved=res)
+    if s.run_id != rec.run_id and not humans:
+        raise ReplayError(f"run id mismatch: {s.run_id} != {rec.run_id}")
+    s.fixed_id = rec.run_id  # a resumed or replayed game keeps its id
+    return s
+
+
+def replay(rec: RunRecord) -> tuple[RunRecord, bool]:
+    """Re-simulate a stored run; return the new record and whether digests match."""
+    s = rebuild_session(rec)
+    s.game.play()
+    new = s.record()
+    new.run_id = rec.run_id
+    return new, event_digest(new.events) == rec.event_digest

@@ -1,0 +1,163 @@
+"""Run storage: SQLite by default, PostgreSQL (or any SQLAlchemy URL) by URL.
+
+The schema is managed by Alembic migrations shipped in the package and applied
+on open. A run is written in one transaction, so a crash never leaves a
+half-written run that looks complete; storing a run id that already exists
+with the same event digest is a no-op (AI-played runs are idempotent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+
+from whitecell.record.run import RunRecord
+from whitecell.record.schema import decisions_table, events_table, metadata, runs_table
+
+ENV_DB = "WHITECELL_DB"
+
+
+class StoreError(Exception):
+    """A storage problem a user can fix (bad URL, unwritable folder, unknown run)."""
+
+
+def default_url(out: str | Path | None = None) -> str:
+    """Where runs go: ``--out DIR``, else $WHITECELL_DB, else the user data dir."""
+    if out is not None:
+        s = str(out)
+        if "://" in s:
+            return s
+        return f"sqlite:///{Path(s).expanduser().resolve() / 'whitecell.sqlite'}"
+    env = os.environ.get(ENV_DB)
+    if env:
+        return env if "://" in env else f"sqlite:///{Path(env).expanduser().resolve()}"
+    return f"sqlite:///{Path(user_data_dir('whitecell')) / 'whitecell.sqlite'}"
+
+
+def _migrate(engine: sa.Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class RunStore:
+    """Saved runs, with their events and decisions."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        if self.url.startswith("sqlite:///"):
+            folder = Path(self.url[len("sqlite:///"):]).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(f"cannot create the run store folder {folder}: "
+                                 f"{err.strerror}") from None
+            if not os.access(folder, os.W_OK):
+                raise StoreError(f"the run store folder {folder} is not writable")
+        try:
+            self.engine = sa.create_engine(self.url)
+            _migrate(self.engine)
+        except (sa.exc.SQLAlchemyError, OSError) as err:
+            raise StoreError(f"cannot open the run store {self.url}: "
+                             f"{str(err).splitlines()[0]}") from None
+
+    # ------------------------------------------------------------------ write
+    def save(self, rec: RunRecord) -> bool:
+        """Store ``rec`` atomically; returns False when the same run was already stored."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
+                               .where(runs_table.c.run_id == rec.run_id)).first()
+            if row is not None:
+                if row.status == "complete" and row.event_digest == rec.event_digest:
+                    return False
+                conn.execute(events_table.delete().where(events_table.c.run_id == rec.run_id))
+                conn.execute(decisions_table.delete()
+                             .where(decisions_table.c.run_id == rec.run_id))
+                conn.execute(runs_table.delete().where(runs_table.c.run_id == rec.run_id))
+            conn.execute(runs_table.insert().values(
+                run_id=rec.run_id, scenario_ref=rec.scenario_ref, scenario_id=rec.scenario_id,
+                scenario_version=rec.scenario_version, scenario_title=rec.scenario_title,
+                scenario_digest=rec.scenario_digest, excursion=rec.excursion,
+                overrides=json.dumps(rec.overrides), seed=rec.seed,
+                policies=json.dumps(rec.policies, sort_keys=True), version=rec.version,
+                created=rec.created or now, status=rec.status,
+                outcome=json.dumps(rec.outcome) if rec.outcome is not None else None,
+                event_digest=rec.event_digest, turns=len(rec.decisions),
+            ))
+            if rec.events:
+                conn.execute(events_table.insert(), [
+                    {"run_id": rec.run_id, "seq": i, "turn": e["turn"], "kind": e["kind"],
+                     "actor": e.get("actor"), "text": e["text"],
+                     "data": json.dumps(e.get("data") or {}, sort_keys=True)}
+                    for i, e in enumerate(rec.events)])
+            rows = [{"run_id": rec.run_id, "turn": t + 1, "actor": a,
+                     "move": json.dumps(m, sort_keys=True)}
+                    for t, turn in enumerate(rec.decisions) for a, m in turn.items()]
+            if rows:
+                conn.execute(decisions_table.insert(), rows)
+        return True
+
+    # ------------------------------------------------------------------ read
+    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        q = sa.select(runs_table).order_by(runs_table.c.created.desc(),
+                                           runs_table.c.run_id).limit(limit)
+        with self.engine.connect() as conn:
+            out = []
+            for r in conn.execute(q).mappings():
+                d = dict(r)
+                d["outcome"] = json.loads(d["outcome"]) if d["outcome"] else None
+                d["policies"] = json.loads(d["policies"])
+                d["overrides"] = json.loads(d["overrides"])
+                out.append(d)
+            return out
+
+    def resolve_id(self, prefix: str) -> str:
+        """Full run id from a unique prefix (like git)."""
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(
+                sa.select(runs_table.c.run_id).where(runs_table.c.run_id.startswith(prefix)))]
+        if not ids:
+            raise StoreError(f"no run {prefix!r} in {self.url} (see `whitecell runs`)")
+        if len(ids) > 1 and prefix not in ids:
+            raise StoreError(f"run id {prefix!r} is ambiguous ({len(ids)} runs match)")
+        return prefix if prefix in ids else ids[0]
+
+    def load(self, run_id: str) -> RunRecord:
+        rid = self.resolve_id(run_id)
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(runs_table).where(runs_table.c.run_id == rid)
+                             ).mappings().one()
+            evs = [{"turn": e.turn, "kind": e.kind, "text": e.text, "actor": e.actor,
+                    "data": json.loads(e.data)}
+                   for e in conn.execute(sa.select(events_table).where(
+                       events_table.c.run_id == rid).order_by(events_table.c.seq))]
+            decs: list[dict[str, dict[str, Any]]] = []
+            for d in conn.execute(sa.select(decisions_table).where(
+                    decisions_table.c.run_id == rid).order_by(decisions_table.c.turn,
+                                                              decisions_table.c.actor)):
+                while len(decs) < d.turn:
+                    decs.append({})
+                decs[d.turn - 1][d.actor] = json.loads(d.move)
+        return RunRecord(
+            run_id=r["run_id"], scenario_ref=r["scenario_ref"], scenario_id=r["scenario_id"],
+            scenario_version=r["scenario_version"], scenario_title=r["scenario_title"],
+            scenario_digest=r["scenario_digest"], excursion=r["excursion"],
+            overrides=json.loads(r["overrides"]), seed=int(r["seed"]),
+            policies=json.loads(r["policies"]), events=evs, decisions=decs,
+            outcome=json.loads(r["outcome"]) if r["outcome"] else None, status=r["status"],
+            version=r["version"], created=r["created"], event_digest=r["event_digest"])
+
+
+__all__ = ["RunStore", "StoreError", "default_url", "metadata"]
