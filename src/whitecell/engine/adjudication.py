@@ -184,7 +184,7 @@ def blockade(tn: Turn) -> None:
     u = tn.dice.draw(tn.t, R_BLOCKADE, c)
     if not m.any():
         return
-    f = st.forces[:, c]
+    f = st.forces[:, c].copy()
     force = np.where(blk, f[:, K["naval"]] + 0.3 * f[:, K["coast_guard"]] + 0.3 * f[:, K["submarine"]],
                      f[:, K["coast_guard"]] + 0.3 * f[:, K["naval"]])
     m_exp = w.scenario.parameters.combat.contest_exponent
@@ -262,10 +262,10 @@ def islands(tn: Turn) -> None:
     m = tn.chose("seize_islands")[:, c]
     u = tn.dice.draw(tn.t, R_SEIZE, c)
     if m.any():
-        f = st.forces[:, c]
+        f = st.forces[:, c].copy()
         mine = f[:, K["coast_guard"]] + f[:, K["naval"]] / 3
         dmask = w.side == 1
-        d = st.forces[:, dmask]
+        d = st.forces[:, dmask].copy()
         theirs = (d[:, :, K["coast_guard"]] + d[:, :, K["naval"]] / 3).sum(axis=1) * cp.island_defence
         p = np.asarray(contest.success_probability(mine, theirs, cp.contest_exponent), dtype=float)
         win = m & (u < p)
@@ -284,9 +284,9 @@ def islands(tn: Turn) -> None:
         u2 = tn.dice.draw(tn.t, R_RETAKE, i)
         if not r.any():
             continue
-        f = st.forces[:, i]
+        f = st.forces[:, i].copy()
         mine = f[:, K["ground"]] + f[:, K["naval"]]
-        g = st.forces[:, c]
+        g = st.forces[:, c].copy()
         theirs = g[:, K["coast_guard"]] * 0.5 + g[:, K["naval"]] * 0.5
         p = np.asarray(contest.success_probability(mine, theirs, cp.contest_exponent), dtype=float)
         win = r & (u2 < p)
@@ -327,13 +327,13 @@ def _spend_interceptors(tn: Turn, tgt: NDArray[np.int64], used: F) -> None:
     w, st = tn.world, tn.state
     rows = np.arange(st.runs)
     t = np.clip(tgt, 0, None)
-    own = st.forces[rows, t, K["interceptors"]]
+    own = st.forces[rows, t, K["interceptors"]].copy()
     take = np.minimum(own, used)
     st.forces[rows, t, K["interceptors"]] = own - take
     rest = used - take
     for p in range(w.n_actors):
         shared = (w.commitment[p, t] > 0) & (rest > 0)
-        have = st.forces[:, p, K["interceptors"]]
+        have = st.forces[:, p, K["interceptors"]].copy()
         take2 = np.where(shared, np.minimum(have, rest), 0.0)
         st.forces[:, p, K["interceptors"]] = have - take2
         rest = rest - take2
@@ -359,7 +359,7 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
         if not m.any():
             continue
         tgt = tn.target[:, i]
-        have = st.forces[:, i, K["missiles"]]
+        have = st.forces[:, i, K["missiles"]].copy()
         n = np.where(m, np.floor(np.minimum(cp.salvo_size, have)), 0.0)
         inv, sspk, ptrack, shots = _defending_interceptors(tn, tgt)
         s = np.where(n > 0, np.minimum(shots, np.floor(inv / np.maximum(n, 1))), 0.0)
@@ -421,7 +421,7 @@ def counterstrike(tn: Turn) -> None:
         if not m.any():
             continue
         tgt = tn.target[:, i]
-        have = st.forces[:, i, K["strike"]]
+        have = st.forces[:, i, K["strike"]].copy()
         M = np.where(m, np.floor(np.minimum(cp.counterstrike_munitions, have)), 0.0)
         kills = binomial_from_uniform(u, M, np.full(st.runs, cp.counterstrike_pk))
         st.forces[:, i, K["strike"]] = have - M
@@ -468,9 +468,10 @@ def naval(tn: Turn) -> None:
             continue
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
-        a = st.forces[:, i, K["naval"]] + 0.5 * st.forces[:, i, K["submarine"]]
+        acc_i = cp.base_access if w.role[i] == "patron" else 1.0
+        a = (st.forces[:, i, K["naval"]] + 0.5 * st.forces[:, i, K["submarine"]]) * acc_i
         b = st.forces[rows, tgt, K["naval"]]
-        strike = st.forces[:, i, K["strike"]]
+        strike = st.forces[:, i, K["strike"]].copy()
         fired = np.where(m, np.floor(strike * cp.strike_per_turn), 0.0)
         alpha = w.naval[i, 0] + np.where(a > 0, cp.strike_pk * fired / np.maximum(a, 1e-9), 0.0)
         a_lost, b_lost = attrition.salvo(a, b, alpha, w.naval[tgt, 0], w.naval[i, 1],
@@ -562,21 +563,22 @@ def invasion(tn: Turn) -> None:
         return
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
     access = np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])
-    strike = st.forces[:, :, K["strike"]]
+    strike = st.forces[:, :, K["strike"]].copy()
     fired = np.floor(strike * cp.strike_per_turn) * engaged
     ship_fire = (st.forces[:, :, K["naval"]] * w.naval[None, :, 0] * 0.5
                  + st.forces[:, :, K["air"]] * 0.05) * engaged * access[None, :]
     shots = np.where(m, cp.strike_pk * (fired * access[None, :]).sum(axis=1)
                      + ship_fire.sum(axis=1), 0.0)
     st.forces[:, :, K["strike"]] = strike - np.where(m[:, None], fired, 0.0)
-    lift = st.forces[:, c, K["amphibious"]]
-    escorts = st.forces[:, c, K["naval"]]
-    # Hughes: lift units lost = (hits - escort intercepts) / hits per lift unit
-    _, lost_exp = attrition.salvo(shots, escorts + lift, 0.0, cp.amphibious_attrition * 25, 0.0,
-                                  w.naval[c, 1] * escorts / np.maximum(escorts + lift, 1e-9),
-                                  1.0, 2.0)
-    lost_exp = np.minimum(np.asarray(lost_exp, dtype=float), escorts + lift)
-    share = np.where(escorts + lift > 0, lost_exp / np.maximum(escorts + lift, 1e-9), 0.0)
+    lift = st.forces[:, c, K["amphibious"]].copy()
+    escorts = st.forces[:, c, K["naval"]].copy()
+    # Hughes: lift lost = (hits - escorts' intercepts) / hits per unit of lift;
+    # each anti-ship shot counts as one incoming missile (alpha = 1 per shot)
+    _, lost_exp = attrition.salvo(shots, lift, 1.0, 0.0, 0.0,
+                                  w.naval[c, 1] * escorts / np.maximum(lift, 1e-9), 1.0,
+                                  cp.amphibious_staying)
+    lost_exp = np.minimum(np.asarray(lost_exp, dtype=float), lift)
+    share = np.where(lift > 0, lost_exp / np.maximum(lift, 1e-9), 0.0)
     # the draw shades the expected loss by +-25%
     share = np.clip(share * (0.75 + 0.5 * u), 0.0, 1.0)
     lift_lost = np.where(m, lift * share, 0.0)
@@ -585,7 +587,7 @@ def invasion(tn: Turn) -> None:
     st.forces[:, c, K["naval"]] = escorts - esc_lost
     landed_now = np.where(m, lift - lift_lost, 0.0)
     ashore0 = st.landed + landed_now
-    def0 = st.forces[:, prot, K["ground"]]
+    def0 = st.forces[:, prot, K["ground"]].copy()
     a1, b1 = ashore0.copy(), def0.copy()
     days = w.scenario.turn.length_days
     steps = max(1, int(np.ceil(days)))

@@ -261,7 +261,10 @@ class CombatParameters(Strict):
     counterstrike_munitions: float = Field(default=50, ge=0)
     air_exchange: float = Field(default=0.02, ge=0, le=1, description="Lanchester per day.")
     blockade_cost: float = Field(default=1.0, ge=0, le=10)
-    amphibious_attrition: float = Field(default=0.02, ge=0, le=1)
+    amphibious_staying: float = Field(
+        default=12.0, gt=0, le=1000,
+        description="Hits that put one unit of lift (1,000 troops) out of action.",
+    )
     invasion_exchange: float = Field(default=0.01, ge=0, le=1)
     strike_per_turn: float = Field(default=0.2, ge=0, le=1)
     strike_pk: float = Field(
