@@ -1,0 +1,36 @@
+"""Golden playthroughs: every bundled scenario and excursion, seed 1, diffed line by line.
+
+Regenerate with ``make golden`` (scripts/regen_playthroughs.py) after an
+intended change to the rules, and review the diff.
+"""
+
+import difflib
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("regen", ROOT / "scripts" / "regen_playthroughs.py")
+assert spec and spec.loader
+regen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(regen)
+
+CASES = regen.targets()
+
+
+@pytest.mark.parametrize("sid,exc,path", CASES, ids=[p.name for _, _, p in CASES])
+def test_playthrough_matches_golden(sid, exc, path):
+    assert path.exists(), f"missing golden {path.name}: run `make golden`"
+    got = regen.render(sid, exc)
+    want = path.read_text()
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            "golden", "now", n=1))
+        pytest.fail(f"{path.name} differs from the golden transcript:\n{diff[:4000]}")
+
+
+def test_every_bundled_scenario_has_a_golden():
+    names = {p.name for _, _, p in CASES}
+    on_disk = {p.name for p in (ROOT / "tests" / "playthroughs").glob("*.txt")}
+    assert on_disk == names, on_disk ^ names
