@@ -108,7 +108,9 @@ def load_scenario(ref: str, excursion: str | None = None,
     loaded = load_yaml(path)
     base = validate_loaded(Scenario, loaded)
     _check(base, loaded)
-    data: dict[str, Any] = loaded.data
+    # overrides and excursions work on the validated data with every default
+    # filled in, so a field left at its default can still be set by path
+    data: dict[str, Any] = base.model_dump(mode="json")
     sc = base
     if excursion:
         ids = [e.id for e in base.excursions]

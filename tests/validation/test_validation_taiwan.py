@@ -1,0 +1,80 @@
+"""Calibration and comparative statics that an analyst would check (docs/validation.md).
+
+CSIS, "The First Battle of the Next War" (Cancian, Cancian & Heginbotham, 2023):
+the invasion failed in the base and optimistic cases, stalled more often as
+conditions worsened, and succeeded when Taiwan stood alone. The Taiwan
+excursions must reproduce that ordering of P(challenger success), with 95%
+Wilson intervals that separate the ends of the ordering.
+"""
+
+import numpy as np
+import pytest
+
+from whitecell.analysis.stats import difference_interval, wilson_interval
+from whitecell.engine.game import Game
+from whitecell.policies import make_policies
+from whitecell.scenario.load import load_scenario
+from whitecell.world.compile import compile_world
+
+N = 4000
+
+
+def _cols(excursion=None, sets=()):
+    w = compile_world(load_scenario("taiwan-strait-crisis", excursion=excursion,
+                                    sets=tuple(sets)).scenario)
+    g = Game(w, make_policies(w), seed=2024, runs=N, record=False)
+    g.play()
+    return g.columns()
+
+
+@pytest.fixture(scope="module")
+def csis():
+    return {e: _cols(e) for e in ("base", "optimistic", "pessimistic", "no-japan-bases",
+                                  "taiwan-alone")}
+
+
+def _succ(c):
+    return int(c["challenger_success"].sum())
+
+
+def test_csis_ordering_of_challenger_success(csis):
+    p = {e: _succ(c) / N for e, c in csis.items()}
+    assert p["base"] <= 0.15, p
+    assert p["optimistic"] <= p["base"] + 0.02, p
+    assert p["base"] < p["pessimistic"] < p["no-japan-bases"] < p["taiwan-alone"], p
+    assert p["taiwan-alone"] >= 0.6, p
+
+
+def test_csis_extremes_are_statistically_separated(csis):
+    d, lo, hi = difference_interval(_succ(csis["taiwan-alone"]), N, _succ(csis["base"]), N)
+    assert lo > 0.4, (d, lo, hi)
+    b_hi = wilson_interval(_succ(csis["base"]), N)[1]
+    j_lo = wilson_interval(_succ(csis["no-japan-bases"]), N)[0]
+    assert b_hi < j_lo
+
+
+def test_more_credible_patron_deters_more():
+    weak = _cols(sets=["commitments.taiwan-relations-act.strength=0.2"])
+    strong = _cols(sets=["commitments.taiwan-relations-act.strength=0.9"])
+    assert strong["war"].mean() < weak["war"].mean() - 0.3
+    assert strong["deterrence_held"].mean() > weak["deterrence_held"].mean() + 0.3
+
+
+def test_higher_war_costs_mean_less_war():
+    low = _cols(sets=["actors.CHN.war_cost=0.5"])
+    high = _cols(sets=["actors.CHN.war_cost=1.5"])
+    assert high["war"].mean() < low["war"].mean()
+
+
+def test_higher_alert_sensitivity_raises_inadvertent_incidents():
+    calm = _cols(sets=["parameters.risk.k_alert=0.0"])
+    tense = _cols(sets=["parameters.risk.k_alert=0.1"])
+    k1, k2 = int((tense["incidents"] > 0).sum()), int((calm["incidents"] > 0).sum())
+    d, lo, _ = difference_interval(k1, N, k2, N)
+    assert lo > 0, (d, lo)
+
+
+def test_no_run_uses_nuclear_weapons_under_no_first_use_without_nuclear_attack(csis):
+    for c in csis.values():
+        assert not (c["nuclear_use"] & (c["nuclear_first_user"] == 0)).any()
+        assert np.isin(c["end_reason"], [1, 2, 3, 4, 5, 6]).all()
