@@ -67,28 +67,6 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def side_power(world: World, st: State, kinds: dict[str, float], side: int,
-               engaged_only: bool = True) -> F:
-    """(R,) combat power of a side: weighted sum of force kinds of its actors.
-
-    Defender-side actors count only once they are belligerent (they have
-    intervened); a patron's power is scaled by its access to host bases.
-    """
-    w = np.zeros(st.forces.shape[2])
-    for k, v in kinds.items():
-        w[K[k]] = v
-    per_actor = st.forces @ w  # (R, A)
-    members = world.side == side
-    use = np.broadcast_to(members, per_actor.shape).copy()
-    if engaged_only and side == 1:
-        use &= st.belligerent | (np.arange(world.n_actors) == world.protege)[None, :]
-    access = np.ones(world.n_actors)
-    for i, r in enumerate(world.role):
-        if r == "patron":
-            access[i] = world.scenario.parameters.combat.base_access
-    return (per_actor * use * access[None, :]).sum(axis=1)
-
-
 # --------------------------------------------------------------------------- posture
 def posture(tn: Turn) -> None:
     """Rungs, Rivera scores, own costs, tension, alert, contact and signals.
@@ -158,8 +136,8 @@ def reinforce(tn: Turn) -> None:
                 continue
             tgt = tn.target[:, i]
             rows = np.nonzero(m & (tgt >= 0))[0]
-            # arms transfers: a tenth of the supplier's strike and interceptor
-            # reinforcement package goes to the partner
+            # arms transfers: half of the supplier's strike, interceptor and
+            # missile reinforcement package goes to the partner
             for kind in ("strike", "interceptors", "missiles"):
                 st.forces[rows, tgt[rows], K[kind]] += 0.5 * w.reinforcements[i, K[kind]]
 
@@ -214,8 +192,6 @@ def escort(tn: Turn) -> None:
     st = tn.state
     esc = tn.chose("escort_shipping")
     st.escort = (esc * st.forces[:, :, K["naval"]] * 0.5).sum(axis=1)
-    for i in range(tn.world.n_actors):
-        mark_attacked(tn, i, np.full(st.runs, tn.world.challenger), np.zeros(st.runs, bool))
 
 
 def grey_zone(tn: Turn) -> None:

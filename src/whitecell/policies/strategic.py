@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from whitecell.engine.observation import Decision, Observation
-from whitecell.models import beliefs, risk
+from whitecell.models import contest, risk
 from whitecell.policies.common import (
     ACCEPT,
     CEASEFIRE,
@@ -38,6 +38,7 @@ from whitecell.policies.common import (
     highest_legal_at_or_below,
     p_win,
     pick_target,
+    power,
     principal_defender,
 )
 from whitecell.policies.doctrine import gates
@@ -79,36 +80,54 @@ class StrategicPolicy:
         r = np.clip(obs.resolve, 0.02, 1.0)
         d = -V * (1.0 - r) / r
         pw = p_win(obs)
-        other = principal_defender(w) if challenger else int(w.challenger)
-        if other == me or other < 0:
-            other = int(w.adversary[me])
         g = gates(obs)
-        base = 0.0 if challenger else 0.5 * V
-
-        cands = np.stack([pos - 1, pos, pos + 1], axis=1).clip(-1, n - 1)  # (R, 3)
-        eu = np.full((R, 3), -np.inf)
-        for k in range(3):
-            cand = cands[:, k]
-            idx = np.clip(cand, 0, n - 1)
-            rung = np.where(cand >= 0, RUNG[ladder][idx], 1).astype(float)
-            viol = (cand >= 0) & VIOLENT[ladder][idx] & ~NUCLEAR[ladder][idx]
-            nuc = (cand >= 0) & NUCLEAR[ladder][idx]
-            allowed = (~viol | g.may_fight) & (~nuc | g.may_nuke)
-            allowed &= (cand < 0) | obs.legal[rows, ladder[idx]]
-            pi = self._risk_at(obs, rung)
-            if other >= 0:
-                p_quit = 1.0 - np.asarray(
-                    beliefs.prob_exceeds(obs.belief_a[:, other], obs.belief_b[:, other], pi),
-                    dtype=float)
+        allowed = (~(VIOLENT[ladder] & ~NUCLEAR[ladder])[None, :] | g.may_fight[:, None]) & (
+            ~NUCLEAR[ladder][None, :] | g.may_nuke[:, None])
+        allowed &= obs.legal[:, ladder]
+        # the highest step this player could reach, and its risk over the horizon
+        top = np.where(allowed.any(axis=1), n - 1 - np.argmax(allowed[:, ::-1], axis=1), -1)
+        top_rung = np.where(top >= 0, RUNG[ladder][np.clip(top, 0, n - 1)], 1).astype(float)
+        pi_top = self._risk_at(obs, top_rung)
+        top_violent = (top >= 0) & VIOLENT[ladder][np.clip(top, 0, n - 1)]
+        if challenger:
+            # extended deterrence: the patron fights with probability b (the
+            # challenger's belief in its resolve); otherwise the protege is alone
+            patron = principal_defender(w)
+            b = obs.belief[:, patron] if patron >= 0 else np.ones(R)
+            prot = w.protege
+            if prot >= 0:
+                own = power(obs.seen_forces[:, me])
+                alone = np.asarray(contest.success_probability(
+                    own, power(obs.seen_forces[:, prot]),
+                    w.scenario.parameters.combat.contest_exponent), dtype=float)
             else:
-                p_quit = np.zeros(R)
-            carry = np.where(viol | nuc, pw * V - c, base)
-            val = p_quit * V + (1.0 - p_quit) * ((1.0 - pi) * carry + pi * d)
-            eu[:, k] = np.where(allowed, val, -np.inf)
-        best = np.argmax(eu, axis=1)
-        want = cands[rows, best]
+                alone = pw
+            war_value = b * (pw * V - c) + (1.0 - b) * (alone * V - 0.5 * c)
+            status_quo = 0.0
+        else:
+            b = np.ones(R)
+            war_value = pw * V - c
+            # conceding loses the stake; a patron also loses credibility with allies
+            status_quo = -V * (1.0 + float(w.commitment[me].max()))
+        press = np.where(top_violent, war_value, 0.0) * (1.0 - pi_top) + pi_top * d
+        if challenger:
+            up = press > status_quo
+            down = press < status_quo - 0.2 * V
+        else:
+            adv = w.adversaries[me]
+            opp = np.where(adv[None, :], obs.rungs, 0).max(axis=1)
+            own_rung = np.where(pos >= 0, RUNG[ladder][np.clip(pos, 0, n - 1)], 1)
+            next_ok = allowed[rows, np.clip(pos + 1, 0, n - 1)]
+            next_rung = RUNG[ladder][np.clip(pos + 1, 0, n - 1)]
+            # respond in kind while fighting beats conceding (Powell: stand firm)
+            up = (opp > own_rung) & (next_rung <= np.maximum(opp, own_rung + 1)) & next_ok & (
+                press > status_quo)
+            down = opp < own_rung
+        want = np.where(up, pos + 1, np.where(down, pos - 1, pos)).clip(-1, n - 1)
+        want = np.where(want >= 0, want, -1)
         new_pos, act = highest_legal_at_or_below(obs, ladder, want)
-        best_eu = eu[rows, best]
+        best_eu = np.maximum(press, status_quo)
+        eu = np.stack([press, np.full(R, status_quo)], axis=1)
 
         code = np.zeros(R, dtype=np.int8)
         deal = pw * V
@@ -129,10 +148,10 @@ class StrategicPolicy:
                 txt = (f"quit: running risk {obs.cumrisk[0]:.2f} > resolve {r[0]:.2f} "
                        "(Powell)")
             else:
-                labels = ("step down", "hold", "step up")
-                opts = ", ".join(f"{labels[k]} {eu[0, k]:.2f}" for k in range(3)
-                                 if np.isfinite(eu[0, k]))
-                txt = f"expected utility: {opts} -> {labels[int(best[0])]}"
+                move = "step up" if up[0] else ("step down" if down[0] else "hold")
+                txt = (f"EU(press to the top)={eu[0, 0]:.2f} vs EU(status quo)="
+                       f"{eu[0, 1]:.2f}; P(win war)={pw[0]:.2f}, P(patron fights)={b[0]:.2f}"
+                       f", risk at top {pi_top[0]:.2f} -> {move}")
             reasons = [f"strategic: {txt} -> {CATALOGUE[int(act[0])].id}"]
         return Decision(action=act.astype(np.int64), target=target.astype(np.int64),
                         reasons=reasons)
