@@ -178,6 +178,7 @@ def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
         "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
                      "summary": sc.summary, "theatre": sc.theatre,
                      "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
+                     "start_label": sc.turn.start_label, "references": list(sc.references),
                      "digest": rec.scenario_digest, "excursion": rec.excursion,
                      "overrides": list(rec.overrides),
                      "actors": [{"id": a.id, "name": a.name, "cell": a.cell, "role": a.role}

@@ -39,7 +39,7 @@ def _round(x: Any) -> Any:
     if isinstance(x, float):
         return float(f"{x:.10g}")
     if isinstance(x, dict):
-        return {str(k): _round(v) for k, v in x.items()}
+        return {str(k): _round(v) for k, v in sorted(x.items(), key=lambda kv: str(kv[0]))}
     if isinstance(x, list | tuple):
         return [_round(v) for v in x]
     return x

@@ -76,6 +76,8 @@ class RunStore:
     def save(self, rec: RunRecord) -> bool:
         """Store ``rec`` atomically; returns False when the same run was already stored."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if not rec.created:
+            rec.created = now
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
                                .where(runs_table.c.run_id == rec.run_id)).first()
