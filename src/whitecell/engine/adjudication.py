@@ -28,7 +28,7 @@ B = NDArray[np.bool_]
 R_FOG, R_INCIDENT, R_BLOCKADE, R_GREY, R_SEIZE, R_RETAKE = 1, 2, 3, 4, 5, 6
 R_MISSILE, R_BASES, R_COUNTER, R_NAVAL_A, R_NAVAL_B, R_INVASION = 7, 8, 9, 10, 11, 12
 R_NUCLEAR, R_AIR = 13, 14
-R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE = 60, 61
+R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF = 60, 61, 62
 
 
 @dataclass
@@ -126,8 +126,10 @@ def mark_attacked(tn: Turn, attacker: int, target: NDArray[np.int64], mask: B) -
 def reinforce(tn: Turn) -> None:
     """Deployments add the scenario's reinforcement packages to the theatre."""
     w, st = tn.world, tn.state
-    dep = tn.chose("deploy_forces")
+    cap = w.scenario.parameters.combat.max_deployments
+    dep = tn.chose("deploy_forces") & (st.deployed < cap)
     st.forces += dep[:, :, None] * w.reinforcements[None, :, :]
+    st.deployed = (st.deployed + dep).astype(np.int16)
     sup = tn.chose("supply_weapons")
     if sup.any():
         for i in range(w.n_actors):
@@ -240,9 +242,12 @@ def islands(tn: Turn) -> None:
     if m.any():
         f = st.forces[:, c].copy()
         mine = f[:, K["coast_guard"]] + f[:, K["naval"]] / 3
-        dmask = w.side == 1
-        d = st.forces[:, dmask].copy()
-        theirs = (d[:, :, K["coast_guard"]] + d[:, :, K["naval"]] / 3).sum(axis=1) * cp.island_defence
+        # defenders present: the protege and any defender already in the fight
+        engaged = (w.side == 1)[None, :] & (
+            st.belligerent | (np.arange(w.n_actors) == w.protege)[None, :])
+        d = st.forces.copy()
+        theirs = ((d[:, :, K["coast_guard"]] + d[:, :, K["naval"]] / 3) * engaged).sum(
+            axis=1) * cp.island_defence
         p = np.asarray(contest.success_probability(mine, theirs, cp.contest_exponent), dtype=float)
         win = m & (u < p)
         st.islands_held |= win
@@ -676,8 +681,10 @@ def inadvertent(tn: Turn) -> None:
     c = w.challenger
     adv = w.adversary[c]
     if adv >= 0:
-        st.attacked[:, c] |= inc
-        st.attacked[:, adv] |= inc
+        for who in (c, adv):
+            st.attacked[:, who] |= inc
+            first = inc & (st.attacked_turn[:, who] == 0)
+            st.attacked_turn[:, who] = np.where(first, tn.t, st.attacked_turn[:, who])
         st.rung[:, c] = np.where(inc, np.maximum(st.rung[:, c], 8), st.rung[:, c])
         st.rung[:, adv] = np.where(inc, np.maximum(st.rung[:, adv], 8), st.rung[:, adv])
         st.peak = np.maximum(st.peak, st.rung).astype(np.int16)

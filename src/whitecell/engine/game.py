@@ -82,8 +82,15 @@ class Game:
         mean = w.resolve_prior[:, 0] / w.resolve_prior.sum(axis=1)
         commit = w.commitment[:, w.protege] if w.protege >= 0 else w.commitment.max(axis=1)
         mean = np.where(commit > 0, 0.5 * (mean + commit), mean)
-        st.belief_a[:] = (mean * S)[None, None, :]
-        st.belief_b[:] = ((1 - mean) * S)[None, None, :]
+        # misperception (Jervis 1976): each run starts from the public prior
+        # mean shifted by a per-run, per-pair draw within +-belief_noise
+        noise = w.scenario.fog.belief_noise
+        for i in range(w.n_actors):
+            for j in range(w.n_actors):
+                u = self.dice.draw(0, adj.R_BELIEF, (i * 8 + j) % 64)
+                m = np.clip(mean[j] + noise * (2.0 * u - 1.0), 0.02, 0.98)
+                st.belief_a[:, i, j] = m * S
+                st.belief_b[:, i, j] = (1.0 - m) * S
         sc = w.scenario
         self.log.add(0, "start", f"{sc.title} (scenario {sc.id} v{sc.version}); "
                      f"{sc.max_turns} turns of {sc.turn.length_days:g} days",

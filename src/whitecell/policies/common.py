@@ -30,6 +30,8 @@ for _k, _v in POWER_WEIGHTS.items():
 
 VIOLENT = np.array([a.violent for a in CATALOGUE])
 NUCLEAR = np.array([a.nuclear and a.violent for a in CATALOGUE])
+#: one-off acts that holding a ladder position does not repeat
+ONE_OFF = np.array([a.nuclear and a.id != "nuclear_alert" for a in CATALOGUE])
 RUNG = np.array([a.kahn_rung for a in CATALOGUE])
 WAIT = ACTION_INDEX["wait"]
 MESSAGE = ACTION_INDEX["diplomatic_message"]

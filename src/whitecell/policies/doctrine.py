@@ -32,13 +32,14 @@ from whitecell.engine.observation import Decision, Observation
 from whitecell.policies.common import (
     ACCEPT,
     CEASEFIRE,
+    MESSAGE,
     NUCLEAR,
+    ONE_OFF,
     RUNG,
     TALKS,
     VIOLENT,
     deterrence_check,
     highest_legal_at_or_below,
-    p_win,
     pick_target,
 )
 from whitecell.scenario.actions import CATALOGUE
@@ -77,11 +78,16 @@ def gates(obs: Observation) -> Gates:
     if allies.any():
         nuc_hit = nuc_hit | obs.nuclear_attacked[:, allies].any(axis=1)
     may_nuke = nuc_hit & doc.nuclear_retaliation
-    losing = obs.war & ((obs.costs[:, me] > 0.6 * obs.tolerance * stakes) | (p_win(obs) < 0.3))
+    # losing: at war and paying more than 60% of what it will bear for the stakes
+    # (a weak state is not "losing" merely for being outgunned before the fight)
+    losing = obs.war & (obs.costs[:, me] > 0.6 * obs.tolerance * stakes)
+    # first use also needs the private resolve to run that risk (Powell: only
+    # the most resolved types accept the highest risks)
+    bold = obs.resolve >= doc.nuclear_threshold
     if doc.nuclear_first_use == "if_losing":
-        may_nuke = may_nuke | losing
+        may_nuke = may_nuke | (losing & bold)
     elif doc.nuclear_first_use == "if_regime_threatened":
-        may_nuke = may_nuke | (obs.homeland_struck[:, me] & losing)
+        may_nuke = may_nuke | (obs.homeland_struck[:, me] & losing & bold)
     return Gates(may_fight=may_fight, may_nuke=may_nuke, losing=losing,
                  attacked_self=attacked_self, ally_hit=ally_hit)
 
@@ -124,8 +130,10 @@ class DoctrinePolicy:
         p_hard = thr = np.zeros(R)
         if challenger:
             deterred, p_hard, thr = deterrence_check(obs)
-            want = np.where(deterred, pos, pos + doc.max_step)
-            # once at war, keep fighting at the current level or above
+            # a challenger under attack and losing escalates whatever it believes
+            # (the case its declared nuclear doctrine is written for)
+            cornered = attacked_self & losing
+            want = np.where(deterred & ~cornered, pos, pos + doc.max_step)
         else:
             adv = w.adversaries[me]
             opp = np.where(adv[None, :], obs.rungs, 0).max(axis=1)
@@ -133,6 +141,13 @@ class DoctrinePolicy:
             # adversaries' (never below the first step once they move)
             under = lrung[None, :] <= opp[:, None]
             first = np.where(under.any(axis=1), n - 1 - np.argmax(under[:, ::-1], axis=1), 0)
+            # violence is answered with violence: once this actor may fight, it
+            # aims at the top of its conventional ladder (Kahn's rungs differ
+            # between, say, a landing (9) and a counter-landing (12))
+            conv = ~lnuc
+            top_conv = int(np.nonzero(conv)[0].max()) if conv.any() else n - 1
+            opp_violent = (obs.belligerent & adv[None, :]).any(axis=1)
+            first = np.where(opp_violent & may_fight, np.maximum(first, top_conv), first)
             quiet = opp <= 1
             want = np.where(quiet, -1, first)
             want = np.minimum(want, pos + doc.max_step)
@@ -151,6 +166,10 @@ class DoctrinePolicy:
         want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
         want = np.where(np.asarray(want) > -1, want, -1).astype(np.int64)
         new_pos, act = highest_legal_at_or_below(obs, ladder, want)
+        # holding a position repeats sustained operations (a blockade, a
+        # campaign) but not one-off nuclear acts: a held nuclear step waits
+        repeat_nuclear = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]
+        act = np.where(repeat_nuclear, MESSAGE, act)
 
         # --- talks: accept a deal, or seek one when outmatched
         outmatched = (r < rho) | (obs.costs[:, me] > 0.8 * obs.tolerance * stakes)

@@ -98,6 +98,11 @@ class Doctrine(Strict):
         "objectives is being lost; if_regime_threatened = when its homeland is struck.",
     )
     nuclear_retaliation: bool = True
+    nuclear_threshold: float = Field(
+        default=0.75, ge=0, le=1,
+        description="Private resolve needed before a first nuclear use that the "
+        "declared doctrine allows.",
+    )
     war_threshold: float = Field(
         default=0.0, ge=0, le=1,
         description="Resolve needed before it takes the first violent step itself.",
@@ -274,6 +279,9 @@ class CombatParameters(Strict):
         default=1.0, ge=0, le=1, description="Share of patron power usable via host bases."
     )
     island_defence: float = Field(default=1.0, ge=0)
+    max_deployments: int = Field(
+        default=2, ge=0, le=20, description="Reinforcement packages an actor can deploy."
+    )
 
 
 class Parameters(Strict):
@@ -289,6 +297,11 @@ class Fog(Strict):
 
     force_noise: float = Field(default=0.2, ge=0, le=1, description="Others' forces ± share.")
     show_resolve: bool = Field(default=False, description="Reveal private resolve (teaching).")
+    belief_noise: float = Field(
+        default=0.15, ge=0, le=0.5,
+        description="Misperception: each run's initial belief about another actor's "
+        "resolve is the public prior mean shifted by up to ± this much.",
+    )
 
 
 class TurnClock(Strict):

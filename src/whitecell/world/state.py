@@ -71,6 +71,7 @@ class State:
     first_user: I16  # (R,) actor index of first nuclear use, -1 none
     nuclear_turn: I16  # (R,)
     conceded: B  # (R, A)
+    deployed: I16  # (R, A) reinforcement packages deployed so far
     done: B  # (R,)
     end_reason: NDArray[np.int8]  # (R,) index into END_REASONS
     end_turn: I16  # (R,)
@@ -128,6 +129,7 @@ class State:
             first_user=np.full(R, -1, dtype=np.int16),
             nuclear_turn=z(R, dtype=np.int16),
             conceded=z((R, A), dtype=bool),
+            deployed=z((R, A), dtype=np.int16),
             done=z(R, dtype=bool),
             end_reason=z(R, dtype=np.int8),
             end_turn=z(R, dtype=np.int16),
