@@ -192,10 +192,13 @@ def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
 def _write_report(rec: Any, sc: Any, path: str) -> Path:
     from whitecell.report.aar import write_run_report
 
+    target = Path(path)
     try:
-        return Path(write_run_report(_report_input(rec, sc), Path(path)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(write_run_report(_report_input(rec, sc), target))
     except OSError as e:
-        raise UserError(f"cannot write report {path}: {e.strerror or e}") from None
+        raise UserError(e.strerror and f"cannot write report {path}: {e.strerror}"
+                        or str(e)) from None
 
 
 @app.command()
