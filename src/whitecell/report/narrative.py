@@ -60,7 +60,8 @@ def print_event(console: Console, ev: dict[str, Any], cells: dict[str, str],
         return
     if kind == "turn":
         rungs = data.get("rungs", {})
-        parts = "  ".join(f"{a} {r}" for a, r in rungs.items())
+        order = [a for a in cells if a in rungs] + [a for a in rungs if a not in cells]
+        parts = "  ".join(f"{a} {rungs[a]}" for a in order)
         console.print(Text(f"  rungs    {parts}   tension {data.get('tension', 0):.2f}  "
                            f"risk/turn {data.get('risk', 0):.3f}", style="dim"))
         return
