@@ -42,6 +42,7 @@ class Turn:
     action: NDArray[np.int64]  # (R, A)
     target: NDArray[np.int64]  # (R, A)
     active: B  # (R,)
+    pending: B  # (R, A) proposals of talks made last turn (before this turn's moves)
 
     @property
     def t(self) -> int:
@@ -102,6 +103,13 @@ def posture(tn: Turn) -> None:
     st.last_target = np.where(live, tn.target, st.last_target).astype(np.int16)
     st.attacked = np.zeros_like(st.attacked)
     st.bmd_bonus = np.where(tn.chose("missile_defence_posture"), 0.05, 0.0)
+    # shared intelligence (early warning, tracks) helps every actor on the
+    # sharer's side track incoming missiles this turn
+    shared = tn.chose("share_intelligence")
+    for side in (0, 1):
+        members = tn.world.side == side
+        on = (shared & members[None, :]).any(axis=1)
+        st.bmd_bonus[:, members] += np.where(on, 0.03, 0.0)[:, None]
     st.escort = np.zeros_like(st.escort)
 
 
@@ -148,9 +156,9 @@ def reinforce(tn: Turn) -> None:
 def blockade(tn: Turn) -> None:
     """Blockade or quarantine: share of shipping stopped (Hirshleifer 1989 contest).
 
-    p_stop = F_c^m / (F_c^m + F_e^m) with F_c the enforcing force (navy for a
-    blockade, coast guard with a third of naval weight for a quarantine) and F_e
-    the escorts committed this turn. The draw decides whether enforcement holds
+    p_stop = F_c^m / (F_c^m + F_e^m) with F_c the enforcing force (a blockade:
+    navy + 0.3 x (coast guard + submarines); a quarantine: coast guard + 0.3 x
+    navy) and F_e the escorts committed this turn. The draw decides whether enforcement holds
     this turn; a leaky turn stops half as much. The protege pays
     blockade x economic vulnerability x blockade_cost per turn (CSIS, "Lights
     Out?", 2025: LNG lasts ~10 days, so costs start at once).
@@ -231,7 +239,8 @@ def islands(tn: Turn) -> None:
     """Seizing and retaking the disputed islands (Hirshleifer contest).
 
     Seizure pits the challenger's coast guard and a third of its navy against
-    the defenders' coast guard and navy (scaled by ``island_defence``); a
+    the coast guard and a third of the navy of the defenders present (the
+    protege and any defender already fighting), scaled by ``island_defence``; a
     retaking pits the defender's ground and naval forces against the garrison.
     """
     w, st = tn.world, tn.state
@@ -343,10 +352,20 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
         have = st.forces[:, i, K["missiles"]].copy()
         n = np.where(m, np.floor(np.minimum(cp.salvo_size, have)), 0.0)
         inv, sspk, ptrack, shots = _defending_interceptors(tn, tgt)
-        s = np.where(n > 0, np.minimum(shots, np.floor(inv / np.maximum(n, 1))), 0.0)
-        k = np.asarray(bmd.kill_probability(sspk, s, ptrack), dtype=float)
+        # a short magazine is spread as evenly as it goes: some warheads get
+        # s_lo + 1 shots, the rest s_lo; the salvo's kill probability is the
+        # mean over warheads (leakers then drawn as one binomial, an
+        # approximation of the sum of two binomials with the same mean)
+        per = np.where(n > 0, inv / np.maximum(n, 1), 0.0)
+        s_lo = np.minimum(shots, np.floor(per))
+        n_hi = np.where(s_lo < shots, np.minimum(n, np.floor(inv - s_lo * n)), 0.0)
+        n_hi = np.clip(n_hi, 0.0, n)
+        k_lo = np.asarray(bmd.kill_probability(sspk, s_lo, ptrack), dtype=float)
+        k_hi = np.asarray(bmd.kill_probability(sspk, s_lo + 1, ptrack), dtype=float)
+        k = np.where(n > 0, (n_hi * k_hi + (n - n_hi) * k_lo) / np.maximum(n, 1), 0.0)
+        s = np.where(n > 0, s_lo + n_hi / np.maximum(n, 1), 0.0)
         leak = binomial_from_uniform(u, n, 1.0 - k)
-        used = n * s
+        used = n * s_lo + n_hi
         st.forces[:, i, K["missiles"]] = have - n
         _spend_interceptors(tn, tgt, np.where(m, used, 0.0))
         rows = np.nonzero(m & (tgt >= 0))[0]
@@ -370,12 +389,12 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
                     if pm[0]:
                         hit_patrons.append(tn.name(p))
         if tn.narrate(m):
-            exp = float(bmd.expected_leakers(n[0], sspk[0], s[0], ptrack[0]))
+            exp = float(n[0] * (1.0 - k[0]))
             tip = f"; tripwire: {', '.join(hit_patrons)} forces hit" if hit_patrons else ""
             tn.log.add(
                 tn.t, "ruling",
                 f"missile defence vs {int(n[0])} warheads at {tn.name(tgt[0])}: "
-                f"{int(s[0])} shots each, kill prob {k[0]:.2f} per warhead, expected leakers "
+                f"{s[0]:.2g} shots each, kill prob {k[0]:.2f} per warhead, expected leakers "
                 f"{exp:.1f}; draw {u[0]:.2f} -> {int(leak[0])} leak through{tip}",
                 actor=tn.name(i), model="bmd.kill_probability (Wilkening 1999)",
                 inputs={"warheads": float(n[0]), "sspk": float(sspk[0]), "shots": float(s[0]),

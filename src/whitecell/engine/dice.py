@@ -13,8 +13,10 @@ sequence over (key, run, slot); its output passes BigCrush for sequential
 counters. The 64-bit key comes from ``numpy.random.SeedSequence(seed)``, so any
 integer seed is welcome and nearby seeds give unrelated streams.
 
-A facilitator can override a draw: ``overrides[(slot, run)] = u`` replaces the
-uniform of that ruling; the record stores overrides so replays reproduce them.
+A white cell can override a draw through the library: ``overrides[(slot, run)]
+= u`` replaces the uniform of that ruling. (Overrides are not yet stored in the
+run record or offered by the CLI; a replay of an overridden game must set them
+again.)
 """
 
 from __future__ import annotations

@@ -113,11 +113,14 @@ class Game:
             seen[:, j, :] *= (1.0 + fog * (2.0 * u - 1.0))[:, None]
         adv = w.adversaries[i]
         active = ~st.done
+        belief = st.belief_a[:, i] / (st.belief_a[:, i] + st.belief_b[:, i])
+        if w.scenario.fog.show_resolve:  # teaching mode: private resolve revealed
+            belief = st.resolve.copy()
         return Observation(
             world=w, actor=i, turn=st.turn, own_forces=st.forces[:, i].copy(), seen_forces=seen,
             resolve=st.resolve[:, i].copy(), tolerance=st.tolerance[:, i].copy(),
             costs=st.costs.copy(), rungs=st.rung.copy(), last_action=st.last_action.copy(),
-            belief=(st.belief_a[:, i] / (st.belief_a[:, i] + st.belief_b[:, i])),
+            belief=belief,
             belief_a=st.belief_a[:, i].copy(), belief_b=st.belief_b[:, i].copy(),
             tension=st.tension.copy(), cumrisk=st.cumrisk.copy(), risk=st.risk.copy(),
             attacked=st.attacked.copy(), attacked_turn=st.attacked_turn.copy(),
@@ -184,7 +187,7 @@ class Game:
         if self.log.enabled and active[0]:
             self.decisions.append(record)
         tn = adj.Turn(world=w, state=st, dice=self.dice, log=self.log, action=action,
-                      target=target, active=active)
+                      target=target, active=active, pending=st.proposal.copy())
         adj.posture(tn)
         adj.reinforce(tn)
         adj.escort(tn)

@@ -135,6 +135,16 @@ def settle_and_concede(tn: Turn) -> None:
     """
     w, st = tn.world, tn.state
     acc = tn.chose("accept_settlement") | tn.chose("ceasefire")
+    # only the two sides can make the deal: an acceptor on one side needs a
+    # proposal made last turn by an adversary on the other (third parties can
+    # mediate by proposing, but cannot settle the crisis for the belligerents)
+    opposite = np.zeros((w.n_actors, w.n_actors), dtype=bool)
+    for i in range(w.n_actors):
+        for j in range(w.n_actors):
+            opposite[i, j] = (w.side[i] != 2 and w.side[j] != 2 and w.side[i] != w.side[j]
+                              and bool(w.adversaries[i, j] or w.adversaries[j, i]))
+    offered = (tn.pending[:, None, :] & opposite[None, :, :]).any(axis=2)  # (R, A)
+    acc &= offered
     deal = np.asarray(acc.any(axis=1), dtype=bool)
     if deal.any():
         reason_war = deal & st.war

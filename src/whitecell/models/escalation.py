@@ -16,11 +16,15 @@ Sources:
 Conventions of this module (the project's outcome record uses them):
 
 * Rungs are numbered 1 to 44 as in Kahn; ``KAHN_RUNGS[r - 1]`` is rung ``r``.
-* **War** (``is_violent``): rung 9, "dramatic military confrontations", and
-  above, following the project's design (DESIGN.md, outcome record ``war``).
-  Note that Kahn's rung 8, "harassing acts of violence", already involves
-  (limited, deniable) violence; whitecell deliberately counts it as below the
-  war line. Rivera's "violent escalation" category also counts as war.
+* **Rung-based war line** (``is_violent``): rung 9, "dramatic military
+  confrontations", and above, as DESIGN.md first proposed. Note that Kahn's
+  rung 8, "harassing acts of violence", already involves (limited, deniable)
+  violence. The engine's outcome record does *not* use this rung test: its
+  ``war`` is a violent action actually carried out (the catalogue's
+  ``violent`` flag, Rivera's violent and nuclear categories), because Kahn
+  places non-violent steps such as nuclear alerts and ultimatums above rung 9
+  (docs/decisions/0002-war-definition.md). ``is_violent`` remains for
+  analysts who want Kahn's line.
 * **Nuclear use** (``is_nuclear_use``): rungs 21 to 44 (above Kahn's "no
   nuclear use" threshold between 20 and 21) **and rung 15, "barely nuclear
   war"**. Kahn places rung 15 below that threshold because the use is
@@ -236,12 +240,12 @@ def thresholds_crossed(
 
 
 def is_violent(rung: npt.ArrayLike) -> BoolArray:
-    """Whether a rung counts as war: rung 9 and above (whitecell convention).
+    """Whether a rung lies at or above Kahn's rung 9 (the rung-based war line).
 
     Source: Herman Kahn, On Escalation: Metaphors and Scenarios (Praeger, 1965), p. 39.
 
-    The line at rung 9, "dramatic military confrontations",
-    is the project's definition of ``war`` (see the module notes about rung 8).
+    The line at rung 9, "dramatic military confrontations"; the engine's ``war``
+    uses the violent flag of actions instead (see the module notes).
 
     Raises:
         ValueError: a rung not an integer from 1 to 44.

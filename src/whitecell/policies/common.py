@@ -124,8 +124,13 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
     return out
 
 
-def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA) -> tuple[IntA, IntA]:
-    """Walk down the ladder from ``pos`` to the first legal step.
+def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA,
+                              permitted: B | None = None) -> tuple[IntA, IntA]:
+    """Walk down the ladder from ``pos`` to the first legal (and permitted) step.
+
+    ``permitted`` (runs x ladder steps) carries the doctrine's gates, so walking
+    down never lands on a step the doctrine forbids (say, a nuclear step below
+    a conventional one that is out of ammunition).
 
     Returns (position, action): position -1 and action 'diplomatic message'
     (or 'wait') where nothing on the ladder is legal.
@@ -141,6 +146,8 @@ def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA) -> tupl
             break
         cand = ladder[np.clip(p, 0, len(ladder) - 1)]
         ok = pending & (p >= 0) & obs.legal[rows, cand]
+        if permitted is not None:
+            ok &= permitted[rows, np.clip(p, 0, len(ladder) - 1)]
         out_pos = np.where(ok, p, out_pos)
         out_act = np.where(ok, cand, out_act)
         pending &= ~ok

@@ -3,22 +3,29 @@
 Each actor climbs its scenario ``ladder`` (its course of action, least to most
 escalatory) by rules a facilitator can read, and every move cites its rule:
 
-1. **Accept a deal** on the table when talks were proposed and the actor is
-   deterred, outmatched, or a defender (a deal restores the status quo).
-2. **Seek talks** when the running risk of catastrophe exceeds its resolve
-   (Powell 1987: the less resolute side quits first) or its costs near its
-   tolerance.
-3. **Challenger**: advance at most ``max_step`` steps while deterrence fails
-   (Zagare & Kilgour 2000 threshold not met); hold when deterred.
-4. **Defenders and third parties**: respond in kind (the lowest ladder step at
-   or above the adversaries' rung), at most ``max_step`` steps a turn; step
-   down when the adversary steps down.
+1. **Accept a deal** on the table when an adversary proposed talks last turn
+   and the actor is deterred, outmatched, or a defender (a deal restores the
+   status quo).
+2. **Seek talks**: a challenger when it is deterred or the running risk of
+   catastrophe exceeds its resolve (Powell 1987: the less resolute side quits
+   first); a defender when, in addition, its costs near its tolerance.
+3. **Challenger**: advance at most ``max_step`` steps a turn while deterrence
+   fails (the Zagare & Kilgour 2000 threshold is not met); hold when deterred,
+   unless it is under attack and losing, when it climbs regardless.
+4. **Defenders and third parties**: respond in kind, i.e. move to the highest
+   ladder step whose rung does not exceed the adversaries' rung, at most
+   ``max_step`` steps a turn, and step down when the adversary steps down
+   (with ``respond_in_kind: false`` they move up only once attacked). Violence
+   is answered with violence: once an adversary has used force and the actor
+   may fight, it aims at the top of its conventional ladder.
 5. **Violence** only once the actor, or an ally it has pledged to defend
    (``intervene_for``), has been attacked, after ``intervene_delay`` turns, and
    only if its private resolve reaches ``war_threshold``; a challenger takes the
    first violent step only with resolve at ``war_threshold``.
 6. **Nuclear steps** only as the declared doctrine allows: ``never`` (no first
-   use; retaliation only), ``if_losing``, ``if_regime_threatened``.
+   use; retaliation only), ``if_losing``, ``if_regime_threatened`` (homeland
+   struck and losing); first use also needs resolve at ``nuclear_threshold``.
+   Holding a position never repeats a one-off nuclear act.
 """
 
 from __future__ import annotations
@@ -151,6 +158,8 @@ class DoctrinePolicy:
             quiet = opp <= 1
             want = np.where(quiet, -1, first)
             want = np.minimum(want, pos + doc.max_step)
+            if not doc.respond_in_kind:  # moves up only when it or an ally is hit
+                want = np.where(attacked_self | ally_hit, want, np.minimum(want, pos))
             # an actor that was attacked keeps the fight at its current level
             want = np.where(attacked_self | ally_hit, np.maximum(want, pos), want)
         want = np.clip(want, -1, n - 1)
@@ -158,14 +167,14 @@ class DoctrinePolicy:
         idx = np.clip(want, 0, n - 1)
         blocked_v = lviol[idx] & ~may_fight & ~lnuc[idx]
         blocked_n = lnuc[idx] & ~may_nuke
-        # walk down to the highest permitted step
-        permitted = (lviol[None, :] & ~may_fight[:, None] & ~lnuc[None, :]) | (
+        # walk down to the highest step the gates allow
+        blocked = (lviol[None, :] & ~may_fight[:, None] & ~lnuc[None, :]) | (
             lnuc[None, :] & ~may_nuke[:, None])
         steps = np.arange(n)[None, :]
-        ok = ~permitted & (steps <= want[:, None])
+        ok = ~blocked & (steps <= want[:, None])
         want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
         want = np.where(np.asarray(want) > -1, want, -1).astype(np.int64)
-        new_pos, act = highest_legal_at_or_below(obs, ladder, want)
+        new_pos, act = highest_legal_at_or_below(obs, ladder, want, ~blocked)
         # holding a position repeats sustained operations (a blockade, a
         # campaign) but not one-off nuclear acts: a held nuclear step waits
         repeat_nuclear = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]

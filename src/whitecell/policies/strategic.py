@@ -1,24 +1,27 @@
 """Strategic player: expected utility from beliefs, using the published models.
 
-Each turn the player considers three moves on its ladder (step down, hold,
-step up, within the doctrine's gates for violence and nuclear use) and talks.
+Each turn the player compares two prospects and moves one step on its ladder
+(within the doctrine's gates for violence and nuclear use):
 
-* **Brinkmanship** (Powell 1987; 1990): a step to rung k runs the risk
-  pi(k) that the crisis slips out of control over the coming turns (Schelling's
-  inadvertent risk, :func:`whitecell.models.risk.inadvertent_risk`). The
-  opponent quits when its resolve is below that risk, which the player gauges
-  from its Beta belief: P(quit) = 1 - P(resolve_opp > pi(k))
-  (:func:`whitecell.models.beliefs.prob_exceeds`). The player's own resolve r
-  fixes its value of disaster: with win = V and submit = 0, Powell's
-  r = (w - s)/(w - d) gives d = -V (1 - r)/r.
-* **Expected utility** of a step: P(quit)·V + (1 - P(quit))·[(1 - pi)·C + pi·d]
-  where C is the value of carrying on: for a violent step the war payoff
-  p_win·V - c (Fearon 1995; p_win by Hirshleifer's contest), otherwise the
-  status quo (0 for the challenger, V/2 for a defender whose stakes are being
-  squeezed).
-* **Quit** (Powell): when the running risk already exceeds its resolve it seeks
-  or accepts talks. **Settle** (Fearon 1995): it accepts a deal on the table
-  when the deal, worth p_win·V, beats the best step.
+* **Press to the top** of the ladder it may climb. If the top is violent, the
+  value is the war payoff ``p_win·V − c`` (Fearon 1995; ``p_win`` by
+  Hirshleifer's contest of combat power). For a challenger facing extended
+  deterrence the payoff is credibility-weighted: with probability ``b`` (its
+  belief that the patron is resolved) it fights the whole coalition, otherwise
+  the protege alone at half the cost. Pressing runs the risk ``pi`` that the
+  crisis slips out of control over the coming turns (Schelling's inadvertent
+  risk, :func:`whitecell.models.risk.inadvertent_risk`), valued at Powell's
+  disaster payoff ``d = −V(1 − r)/r`` implied by its private resolve ``r``.
+  ``EU(press) = (1 − pi)·war_value + pi·d``.
+* **The status quo**: 0 for the challenger; for a defender, conceding loses the
+  stakes and, for a patron, credibility with its other allies:
+  ``−V·(1 + max commitment)``.
+
+A challenger steps up while pressing beats the status quo, steps down when it is
+clearly worse; a defender matches the adversary's rung while fighting beats
+conceding. **Quit** (Powell 1987): when the running risk already exceeds its
+resolve it proposes talks. **Settle** (Fearon 1995): it accepts a deal on the
+table when the deal, worth ``p_win·V``, beats the better prospect.
 """
 
 from __future__ import annotations
@@ -125,7 +128,9 @@ class StrategicPolicy:
             down = opp < own_rung
         want = np.where(up, pos + 1, np.where(down, pos - 1, pos)).clip(-1, n - 1)
         want = np.where(want >= 0, want, -1)
-        new_pos, act = highest_legal_at_or_below(obs, ladder, want)
+        gate_ok = (~(VIOLENT[ladder] & ~NUCLEAR[ladder])[None, :] | g.may_fight[:, None]) & (
+            ~NUCLEAR[ladder][None, :] | g.may_nuke[:, None])
+        new_pos, act = highest_legal_at_or_below(obs, ladder, want, gate_ok)
         best_eu = np.maximum(press, status_quo)
         eu = np.stack([press, np.full(R, status_quo)], axis=1)
 

@@ -174,18 +174,20 @@ CATALOGUE: tuple[ActionSpec, ...] = (
     _a(id="reaffirm_commitment", name="Publicly reaffirm an alliance commitment",
        instrument="diplomatic", kahn_rung=3, rivera="posturing", cost=0.0025, signal=0.3,
        tension=0.02,
-       description="Solemn declaration (e.g. Article 5 covers the Senkakus): an audience "
-                   "cost that makes backing down harder."),
+       description="Solemn declaration (e.g. Article 5 covers the Senkakus): a costly "
+                   "signal that raises observers' belief in its resolve."),
     _a(id="share_intelligence", name="Share intelligence with allies",
        instrument="information", kahn_rung=2, rivera="posturing", signal=0.1,
-       description="Intelligence sharing; improves allied missile-defence tracking."),
+       description="Intelligence sharing: every actor on its side tracks incoming missiles "
+                   "better this turn (P_track +0.03)."),
     _a(id="security_cooperation", name="Defence cooperation agreement",
        instrument="diplomatic", kahn_rung=3, rivera="posturing", signal=0.2, cost=0.0025,
        description="Open bases, joint command arrangements, logistics support."),
     _a(id="supply_weapons", name="Supply weapons to a partner", instrument="military",
        kahn_rung=4, rivera="posturing", cost=0.0075, signal=0.3, tension=0.03,
        adjudicator="reinforce",
-       description="Arms transfers that add to the partner's forces next turn."),
+       description="Arms transfers: half a reinforcement package of missiles, "
+                   "interceptors and strike munitions reaches the partner at once."),
     _a(id="military_exercise", name="Large military exercise", instrument="military",
        kahn_rung=5, rivera="posturing", cost=0.005, tension=0.05, alert=0.1, contact=0.1,
        signal=0.3,
@@ -224,7 +226,7 @@ CATALOGUE: tuple[ActionSpec, ...] = (
        description="Public denunciation and information campaign."),
     _a(id="ultimatum", name="Issue a public ultimatum", instrument="diplomatic",
        kahn_rung=4, rivera="non_violent_escalation", cost=0.005, tension=0.08, signal=0.7,
-       description="Hardening of positions with a deadline (audience costs)."),
+       description="Hardening of positions with a deadline: a strong costly signal."),
     _a(id="sanctions", name="Impose trade restrictions", instrument="economic",
        kahn_rung=7, rivera="non_violent_escalation", cost=0.0125, tension=0.06, signal=0.4,
        description="Sanctions and export controls (Kahn: retortions)."),

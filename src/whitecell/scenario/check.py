@@ -68,8 +68,11 @@ def cross_reference_problems(sc: Scenario) -> list[tuple[Path, str]]:
         for j, ally in enumerate(a.doctrine.intervene_for):
             need_actor(("actors", i, "doctrine", "intervene_for", j), ally)
         if a.script is not None:
-            for j, act in enumerate(a.script):
+            for j, move in enumerate(a.script):
+                act, _, tgt = move.partition("@")
                 need_action(("actors", i, "script", j), act)
+                if tgt:
+                    need_actor(("actors", i, "script", j), tgt)
         if a.policy == "scripted" and not a.script:
             probs.append((("actors", i, "policy"), "policy 'scripted' needs a 'script'"))
         if a.side != "neutral" and not a.adversaries:

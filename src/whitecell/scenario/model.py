@@ -94,8 +94,9 @@ class Doctrine(Strict):
     )
     nuclear_first_use: Literal["never", "if_losing", "if_regime_threatened"] = Field(
         default="never",
-        description="never = no first use; if_losing = when the fight for core "
-        "objectives is being lost; if_regime_threatened = when its homeland is struck.",
+        description="never = no first use (retaliation only); if_losing = at war and "
+        "paying over 60% of its tolerance; if_regime_threatened = that, and its homeland "
+        "struck. Either also needs resolve >= nuclear_threshold.",
     )
     nuclear_retaliation: bool = True
     nuclear_threshold: float = Field(
@@ -127,7 +128,7 @@ class Actor(Strict):
     )
     resolve: BetaPrior = Field(description="Prior over private resolve (Powell critical risk).")
     risk_tolerance: BetaPrior = Field(
-        description="Prior over the share of its war costs it will bear before conceding."
+        description="Prior over the share of its stakes it will pay in costs before conceding."
     )
     stakes: float = Field(default=1.0, ge=0, le=10, description="Value of the stakes to it.")
     war_cost: float = Field(default=0.3, ge=0, le=10, description="Fearon's cost of war.")
@@ -217,6 +218,16 @@ class InjectEffects(Strict):
     forces: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="actor -> force kind -> change (may be negative)."
     )
+
+    @field_validator("forces")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for kinds in v.values():
+            unknown = sorted(set(kinds) - set(FORCE_KINDS))
+            if unknown:
+                raise ValueError(f"unknown force kind {unknown[0]!r} (expected one of "
+                                 f"{', '.join(FORCE_KINDS)})")
+        return v
 
 
 class Inject(Strict):
@@ -332,7 +343,7 @@ class Scenario(Strict):
     theatre: str
     turn: TurnClock
     max_turns: int = Field(ge=1, le=500)
-    actors: list[Actor] = Field(min_length=2)
+    actors: list[Actor] = Field(min_length=2, max_length=8)
     commitments: list[Commitment] = Field(default_factory=list)
     objective: Objective
     injects: list[Inject] = Field(default_factory=list)
