@@ -136,8 +136,8 @@ def settle_and_concede(tn: Turn) -> None:
     w, st = tn.world, tn.state
     acc = tn.chose("accept_settlement") | tn.chose("ceasefire")
     # only the two sides can make the deal: an acceptor on one side needs a
-    # proposal made last turn by an adversary on the other (third parties can
-    # mediate by proposing, but cannot settle the crisis for the belligerents)
+    # proposal made last turn by an adversary on the other side; a neutral
+    # third party's proposal or acceptance settles nothing
     opposite = np.zeros((w.n_actors, w.n_actors), dtype=bool)
     for i in range(w.n_actors):
         for j in range(w.n_actors):

@@ -6,9 +6,10 @@ escalatory) by rules a facilitator can read, and every move cites its rule:
 1. **Accept a deal** on the table when an adversary proposed talks last turn
    and the actor is deterred, outmatched, or a defender (a deal restores the
    status quo).
-2. **Seek talks**: a challenger when it is deterred or the running risk of
-   catastrophe exceeds its resolve (Powell 1987: the less resolute side quits
-   first); a defender when, in addition, its costs near its tolerance.
+2. **Seek talks** when the running risk of catastrophe exceeds its resolve
+   (Powell 1987: the less resolute side quits first), or, at war and not yet
+   losing, when its costs near its tolerance; a defender needs the costs
+   condition too. A challenger that is merely deterred holds its position.
 3. **Challenger**: advance at most ``max_step`` steps a turn while deterrence
    fails (the Zagare & Kilgour 2000 threshold is not met); hold when deterred,
    unless it is under attack and losing, when it climbs regardless.
