@@ -102,32 +102,39 @@ class Game:
 
     # ------------------------------------------------------------------ observe
     def observe(self, i: int, delivered: tuple[str, ...] = ()) -> Observation:
-        """Actor ``i``'s picture of the world for this turn (fog of war)."""
+        """Actor ``i``'s picture of the world for this turn (fog of war).
+
+        The arrays are views of the state, valid until the turn is adjudicated:
+        policies read them and must not modify them (the engine does not copy
+        them, which keeps large batches fast).
+        """
         w, st = self.world, self.state
         fog = w.scenario.fog.force_noise
-        seen = st.forces.copy()
-        for j in range(w.n_actors):
-            if j == i:
-                continue
-            u = self.dice.draw(st.turn, adj.R_FOG, (i * 8 + j) % 64)
-            seen[:, j, :] *= (1.0 + fog * (2.0 * u - 1.0))[:, None]
+        if fog > 0:
+            factor = np.ones((st.runs, w.n_actors))
+            for j in range(w.n_actors):
+                if j != i:
+                    u = self.dice.draw(st.turn, adj.R_FOG, (i * 8 + j) % 64)
+                    factor[:, j] = 1.0 + fog * (2.0 * u - 1.0)
+            seen = st.forces * factor[:, :, None]
+        else:
+            seen = st.forces
         adv = w.adversaries[i]
         active = ~st.done
         belief = st.belief_a[:, i] / (st.belief_a[:, i] + st.belief_b[:, i])
         if w.scenario.fog.show_resolve:  # teaching mode: private resolve revealed
             belief = st.resolve.copy()
         return Observation(
-            world=w, actor=i, turn=st.turn, own_forces=st.forces[:, i].copy(), seen_forces=seen,
-            resolve=st.resolve[:, i].copy(), tolerance=st.tolerance[:, i].copy(),
-            costs=st.costs.copy(), rungs=st.rung.copy(), last_action=st.last_action.copy(),
-            belief=belief,
-            belief_a=st.belief_a[:, i].copy(), belief_b=st.belief_b[:, i].copy(),
-            tension=st.tension.copy(), cumrisk=st.cumrisk.copy(), risk=st.risk.copy(),
-            attacked=st.attacked.copy(), attacked_turn=st.attacked_turn.copy(),
-            homeland_struck=st.homeland_struck.copy(),
-            nuclear_attacked=st.nuclear_attacked.copy(), belligerent=st.belligerent.copy(),
-            war=st.war.copy(), nuclear_use=st.nuclear_use.copy(), blockade=st.blockade.copy(),
-            lodgment=st.lodgment.copy(), islands_held=st.islands_held.copy(),
+            world=w, actor=i, turn=st.turn, own_forces=st.forces[:, i], seen_forces=seen,
+            resolve=st.resolve[:, i], tolerance=st.tolerance[:, i],
+            costs=st.costs, rungs=st.rung, last_action=st.last_action,
+            belief=belief, belief_a=st.belief_a[:, i], belief_b=st.belief_b[:, i],
+            tension=st.tension, cumrisk=st.cumrisk, risk=st.risk,
+            attacked=st.attacked, attacked_turn=st.attacked_turn,
+            homeland_struck=st.homeland_struck,
+            nuclear_attacked=st.nuclear_attacked, belligerent=st.belligerent,
+            war=st.war, nuclear_use=st.nuclear_use, blockade=st.blockade,
+            lodgment=st.lodgment, islands_held=st.islands_held,
             proposal=(st.proposal & adv[None, :]).any(axis=1),
             legal=legal_actions(w, st, i), active=active, injects=delivered,
             explain=self.log.enabled,

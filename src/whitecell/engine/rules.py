@@ -21,7 +21,16 @@ from whitecell.world.state import State
 
 B = NDArray[np.bool_]
 
-_REQ_COLUMNS: dict[str, NDArray[np.bool_]] = {}
+#: action columns per state requirement and per force kind, built once
+_REQ_COLS: dict[str, NDArray[np.bool_]] = {
+    r: np.array([r in a.requires for a in CATALOGUE]) for r in (
+        "at_war", "not_at_war", "proposal_pending", "blockade_in_force", "islands_held",
+        "lodgment")
+}
+_FORCE_COLS: dict[str, NDArray[np.bool_]] = {
+    k: np.array([k in a.requires_forces for a in CATALOGUE])
+    for k in {k for a in CATALOGUE for k in a.requires_forces}
+}
 
 
 def legal_actions(world: World, st: State, i: int) -> B:
@@ -39,12 +48,10 @@ def legal_actions(world: World, st: State, i: int) -> B:
         "islands_held": st.islands_held,
         "lodgment": st.landed > 0,
     }
-    for j, spec in enumerate(CATALOGUE):
-        for r in spec.requires:
-            if r in cond:
-                legal[:, j] &= cond[r]
-        for kind in spec.requires_forces:
-            legal[:, j] &= f[:, K[kind]] >= 1.0
+    for r, cols in _REQ_COLS.items():
+        legal &= cond[r][:, None] | ~cols[None, :]
+    for kind, cols in _FORCE_COLS.items():
+        legal &= (f[:, K[kind]] >= 1.0)[:, None] | ~cols[None, :]
     out = st.conceded[:, i]
     if out.any():
         legal[out] = False
