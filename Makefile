@@ -17,7 +17,7 @@ demo: setup
 	$(BIN)/whitecell run taiwan-strait-crisis --seed 7 --report reports/demo-taiwan.html
 
 lint: setup
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy
 
 test: setup lint
