@@ -174,7 +174,12 @@ class Game:
                 if self.log.enabled and illegal[0]:
                     self.log.add(t, "ruling", f"{aid}: {CATALOGUE[act[0]].id} is not legal now "
                                  "(requirements unmet); the white cell rules 'wait'", actor=aid,
-                                 model="legality", result={"illegal": CATALOGUE[act[0]].id})
+                                 model="legality (catalogue requirements)",
+                                 inputs={"requires": list(CATALOGUE[act[0]].requires),
+                                         "requires_forces":
+                                             list(CATALOGUE[act[0]].requires_forces)},
+                                 probability=1.0, draw=None,
+                                 result={"illegal": CATALOGUE[act[0]].id})
                 act = np.where(illegal, ACTION_INDEX["wait"], act)
             notarget = CATALOGUE_NEEDS_TARGET[act] & (tgt < 0)
             tgt = np.where(notarget, w.adversary[i], tgt)
