@@ -208,7 +208,7 @@ def run(
     sets: SetOpt = None,
     seed: Annotated[int, typer.Option(help="Root seed: same seed, same game.")] = 0,
     policy: Annotated[list[str] | None, typer.Option(
-        "--policy", help="ACTOR=doctrine|strategic (repeatable), or a kind for all.")] = None,
+        "--policy", help="ACTOR=doctrine|strategic|scripted (repeatable), or a kind for all.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     outdir: OutOpt = None,
     report: Annotated[str | None, typer.Option(
@@ -367,6 +367,11 @@ def play(
 def version() -> None:
     """Print the whitecell version."""
     out.print(__version__)
+
+
+from whitecell.cli_sweep import register  # noqa: E402
+
+register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

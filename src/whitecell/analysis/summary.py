@@ -1,0 +1,348 @@
+"""Statistics of a sweep with confidence intervals, computed by DuckDB over the shards.
+
+Per grid point:
+
+* P(war), P(nuclear use), P(challenger success), P(deterrence held), each with
+  its 95% Wilson score interval (:func:`whitecell.analysis.stats.wilson_interval`);
+* mean peak rung and mean turns with 95% normal-approximation intervals
+  (mean +/- 1.96 s / sqrt(n), s the sample standard deviation), and the means
+  of escalation score and cumulative risk;
+* the end-reason distribution, the peak-rung distribution and the turn of first
+  nuclear use (from which P(no nuclear use yet) by turn follows);
+* per actor: mean peak rung, escalation score, costs and losses per force kind.
+
+Between grid points (see :func:`reference_of`): the difference of each
+proportion with Newcombe's hybrid score interval (independent samples) and,
+because every grid point plays the *same* run indices with the same seed
+(common random numbers), a paired interval from the discordant runs, which is
+narrower whenever the variants share most of their luck -- the honest interval
+for a common-random-numbers design. Mean differences come with Welch
+(independent) and paired normal intervals.
+
+Determinism: counts and integer sums are exact (DuckDB HUGEINT); floating
+means are computed single-threaded in shard order and rounded to 12 significant
+digits, so ``summary.json`` is byte-identical whatever the number of workers or
+the backend that produced the shards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from whitecell.analysis.errors import SweepError
+from whitecell.analysis.shards import MANIFEST, list_shards, read_json, shard_path
+from whitecell.analysis.stats import difference_interval, wilson_interval
+from whitecell.scenario.actions import FORCE_KINDS
+
+__all__ = ["BINARY", "MEANS", "Z95", "compute_summary", "connect", "mean_interval",
+           "paired_proportion_interval", "reference_of", "summarize"]
+
+Z95 = 1.959963984540054
+
+#: The yes/no outcomes whose probabilities a summary reports.
+BINARY: tuple[str, ...] = ("war", "nuclear_use", "challenger_success", "deterrence_held")
+#: Integer outcomes whose means a summary reports with exact sums.
+MEANS: tuple[str, ...] = ("peak_rung", "turns")
+#: Floating outcomes whose means a summary reports.
+FLOAT_MEANS: tuple[str, ...] = ("escalation_score", "cumulative_risk")
+
+FORMAT = "whitecell-sweep-summary/1"
+
+
+def _f(x: float | None) -> float | None:
+    """Round to 12 significant digits (stable JSON, immune to last-bit noise)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return float(f"{float(x):.12g}")
+
+
+def mean_interval(total: int, total_sq: int, n: int, z: float = Z95) -> dict[str, float | None]:
+    """Mean with its normal-approximation interval from exact integer sums."""
+    mean = total / n
+    var = (total_sq - total * total / n) / (n - 1) if n > 1 else 0.0
+    sd = math.sqrt(max(var, 0.0))
+    half = z * sd / math.sqrt(n)
+    return {"mean": _f(mean), "sd": _f(sd), "low": _f(mean - half), "high": _f(mean + half)}
+
+
+def paired_proportion_interval(b: int, c: int, n: int, z: float = Z95
+                               ) -> tuple[float, float, float]:
+    """Difference of paired proportions (b - c) / n with a normal interval.
+
+    ``b`` runs had the outcome in the first variant only, ``c`` in the second
+    only. The variance is the sample variance of the per-run differences
+    (values -1, 0, 1), so concordant runs -- the shared luck of common random
+    numbers -- add nothing to the uncertainty.
+    """
+    d = (b - c) / n
+    var = ((b + c) - n * d * d) / (n - 1) if n > 1 else 0.0
+    half = z * math.sqrt(max(var, 0.0) / n)
+    return d, d - half, d + half
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection, single-threaded for reproducible float sums."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET threads=1")
+    return con
+
+
+def _q(name: str) -> str:
+    """Quote an identifier for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def reference_of(grid: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Which grid point each point is compared with.
+
+    The reference excursion is ``base`` when the sweep has it, else the first.
+    A point of another excursion is compared with the reference excursion at
+    the same varied values; a point of the reference excursion with other
+    varied values is compared with the first point of the reference excursion.
+    """
+    if not grid:
+        return {}
+    excs = [g["excursion"] for g in grid]
+    ref_exc = "base" if "base" in excs else excs[0]
+    first = next(g for g in grid if g["excursion"] == ref_exc)
+    by_key = {(g["excursion"], _vary_key(g)): g["id"] for g in grid}
+    out: dict[int, int] = {}
+    for g in grid:
+        if g["excursion"] != ref_exc:
+            r = by_key.get((ref_exc, _vary_key(g)))
+            if r is not None:
+                out[g["id"]] = r
+        elif g["id"] != first["id"]:
+            out[g["id"]] = first["id"]
+    return out
+
+
+def _vary_key(g: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((g.get("vary") or {}).items()))
+
+
+def _point_stats(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mapping[str, Any]],
+                 columns: set[str]) -> dict[int, dict[str, Any]]:
+    sel = ["grid_point", "count(*)"]
+    for b in BINARY:
+        sel.append(f"sum({_q(b)}::BIGINT)")
+    for m in MEANS:
+        sel += [f"sum({_q(m)}::BIGINT)", f"sum({_q(m)}::BIGINT * {_q(m)}::BIGINT)"]
+    for m in FLOAT_MEANS:
+        sel += [f"avg({_q(m)})", f"stddev_samp({_q(m)})"]
+    actors = sorted({a for g in grid for a in g.get("actors", ())})
+    actor_cols = [c for a in actors for c in
+                  [f"peak_rung_{a}", f"escalation_score_{a}", f"costs_{a}"]
+                  + [f"losses_{a}_{k}" for k in FORCE_KINDS] if c in columns]
+    sel += [f"avg({_q(c)})" for c in actor_cols]
+    rows = con.execute(f"SELECT {', '.join(sel)} FROM {src} GROUP BY grid_point "
+                       "ORDER BY grid_point").fetchall()
+    stats: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        it = iter(row)
+        gp = int(next(it))
+        n = int(next(it))
+        props: dict[str, Any] = {}
+        for b in BINARY:
+            k = int(next(it))
+            lo, hi = wilson_interval(k, n)
+            props[b] = {"count": k, "p": _f(k / n), "low": _f(lo), "high": _f(hi)}
+        means: dict[str, Any] = {}
+        for m in MEANS:
+            s, ss = int(next(it)), int(next(it))
+            means[m] = mean_interval(s, ss, n)
+        for m in FLOAT_MEANS:
+            mu, sd = next(it), next(it)
+            sd = sd or 0.0
+            half = Z95 * sd / math.sqrt(n)
+            means[m] = {"mean": _f(mu), "sd": _f(sd), "low": _f(mu - half),
+                        "high": _f(mu + half)}
+        avgs = {c: next(it) for c in actor_cols}
+        stats[gp] = {"n": n, "proportions": props, "means": means, "actor_avgs": avgs}
+    return stats
+
+
+def _counts(con: duckdb.DuckDBPyConnection, src: str, col: str,
+            where: str = "TRUE") -> dict[int, dict[str, int]]:
+    rows = con.execute(f"SELECT grid_point, {_q(col)}, count(*) FROM {src} WHERE {where} "
+                       f"GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    out: dict[int, dict[str, int]] = {}
+    for gp, v, c in rows:
+        out.setdefault(int(gp), {})[str(v)] = int(c)
+    return out
+
+
+def _differences(con: duckdb.DuckDBPyConnection, src: str, refs: Mapping[int, int],
+                 stats: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if not refs:
+        return out
+    sel = ["count(*)"]
+    for b in BINARY:
+        x, y = f"x.{_q(b)}", f"y.{_q(b)}"
+        sel += [f"sum(({x} AND NOT {y})::BIGINT)", f"sum((NOT {x} AND {y})::BIGINT)"]
+    for m in MEANS:
+        dx = f"(x.{_q(m)}::BIGINT - y.{_q(m)}::BIGINT)"
+        sel += [f"sum({dx})", f"sum({dx} * {dx})"]
+    sql = (f"SELECT {', '.join(sel)} FROM {src} x JOIN {src} y ON x.run = y.run "
+           "WHERE x.grid_point = ? AND y.grid_point = ?")
+    for gp in sorted(refs):
+        ref = refs[gp]
+        if gp not in stats or ref not in stats:
+            continue
+        row = con.execute(sql, [gp, ref]).fetchone()
+        assert row is not None
+        it = iter(row)
+        n_pair = int(next(it))
+        sa, sb = stats[gp], stats[ref]
+        for b in BINARY:
+            bb, cc = int(next(it) or 0), int(next(it) or 0)
+            k1, n1 = sa["proportions"][b]["count"], sa["n"]
+            k2, n2 = sb["proportions"][b]["count"], sb["n"]
+            d, lo, hi = difference_interval(k1, n1, k2, n2)
+            entry: dict[str, Any] = {"grid_point": gp, "reference": ref, "metric": b,
+                                     "kind": "proportion", "difference": _f(d),
+                                     "low": _f(lo), "high": _f(hi)}
+            if n_pair == n1 == n2 and n_pair > 0:
+                _, plo, phi = paired_proportion_interval(bb, cc, n_pair)
+                entry.update(paired_low=_f(plo), paired_high=_f(phi), discordant=[bb, cc])
+            out.append(entry)
+        for m in MEANS:
+            s, ss = int(next(it) or 0), int(next(it) or 0)
+            ma, mb = sa["means"][m], sb["means"][m]
+            d = float(ma["mean"]) - float(mb["mean"])
+            se = math.sqrt(float(ma["sd"]) ** 2 / sa["n"] + float(mb["sd"]) ** 2 / sb["n"])
+            entry = {"grid_point": gp, "reference": ref, "metric": m, "kind": "mean",
+                     "difference": _f(d), "low": _f(d - Z95 * se), "high": _f(d + Z95 * se)}
+            if n_pair == sa["n"] == sb["n"] and n_pair > 0:
+                pm = mean_interval(s, ss, n_pair)
+                entry.update(paired_low=pm["low"], paired_high=pm["high"])
+            out.append(entry)
+    return out
+
+
+def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
+                    manifest: Mapping[str, Any], complete: bool = True) -> dict[str, Any]:
+    """The summary of the rows in relation ``src`` described by ``manifest``."""
+    grid: list[Mapping[str, Any]] = list(manifest["grid"])
+    columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    stats = _point_stats(con, src, grid, columns)
+    ends = _counts(con, src, "end_reason")
+    peaks = _counts(con, src, "peak_rung")
+    nuc = _counts(con, src, "nuclear_turn", "nuclear_use")
+    refs = {gp: r for gp, r in reference_of(grid).items() if gp in stats and r in stats}
+    points: list[dict[str, Any]] = []
+    for g in grid:
+        gp = int(g["id"])
+        st = stats.get(gp)
+        if st is None:
+            continue
+        actors: dict[str, Any] = {}
+        for a in g.get("actors", ()):
+            av = st["actor_avgs"]
+            losses = {k: _f(av.get(f"losses_{a}_{k}")) for k in FORCE_KINDS
+                      if av.get(f"losses_{a}_{k}")}
+            actors[a] = {"peak_rung": _f(av.get(f"peak_rung_{a}")),
+                         "escalation_score": _f(av.get(f"escalation_score_{a}")),
+                         "costs": _f(av.get(f"costs_{a}")), "losses": losses}
+        points.append({
+            "grid_point": gp, "excursion": g["excursion"], "vary": dict(g.get("vary") or {}),
+            "label": g.get("label", ""), "digest": g.get("digest"), "n": st["n"],
+            "reference": refs.get(gp),
+            "proportions": st["proportions"], "means": st["means"],
+            "end_reasons": ends.get(gp, {}),
+            "peak_rung_counts": dict(sorted(peaks.get(gp, {}).items(), key=lambda kv: int(kv[0]))),
+            "first_nuclear_use_by_turn": dict(sorted(nuc.get(gp, {}).items(),
+                                                     key=lambda kv: int(kv[0]))),
+            "actors": actors,
+        })
+    return {
+        "format": FORMAT,
+        "kind": manifest.get("kind", "sweep"),
+        "scenario": manifest["scenario"],
+        "seed": manifest["seed"], "runs": manifest["runs"], "chunk": manifest["chunk"],
+        "policy": manifest.get("policy", {}),
+        "whitecell_version": manifest["whitecell_version"],
+        "max_turns": manifest.get("max_turns"),
+        "complete": complete,
+        "points": points,
+        "differences": _differences(con, src, refs, stats),
+    }
+
+
+def expected_shards(manifest: Mapping[str, Any]) -> list[tuple[int, int, int]]:
+    """(grid point, chunk, rows) of every shard a complete sweep has."""
+    runs, chunk = int(manifest["runs"]), int(manifest["chunk"])
+    out = []
+    for g in manifest["grid"]:
+        for k in range(math.ceil(runs / chunk)):
+            out.append((int(g["id"]), k, min(runs, (k + 1) * chunk) - k * chunk))
+    return out
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """The manifest of a sweep folder (SweepError when it is not one)."""
+    d = Path(path)
+    m = d / MANIFEST
+    if not m.is_file():
+        raise SweepError(f"{d} is not a whitecell sweep folder (no {MANIFEST})")
+    try:
+        data = read_json(m)
+    except (OSError, ValueError) as e:
+        raise SweepError(f"cannot read {m}: {e}") from None
+    if not isinstance(data, dict) or "grid" not in data:
+        raise SweepError(f"{m} is not a whitecell sweep manifest")
+    return data
+
+
+def source_sql(files: Sequence[Path]) -> str:
+    """A DuckDB relation over Parquet files (columns matched by name)."""
+    lst = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    return f"read_parquet([{lst}], union_by_name = true)"
+
+
+def summarize(path: str | Path, *, allow_partial: bool = True) -> dict[str, Any]:
+    """Summarize the sweep in folder ``path`` (DuckDB over its Parquet shards).
+
+    Missing shards (a sweep still running or interrupted) give a partial
+    summary marked ``"complete": false``, or a SweepError if ``allow_partial``
+    is false.
+    """
+    d = Path(path)
+    manifest = read_manifest(d)
+    want = expected_shards(manifest)
+    files = [shard_path(d, gp, k) for gp, k, _ in want]
+    present = [f for f in files if f.exists()]
+    complete = len(present) == len(files)
+    if not complete and not allow_partial:
+        raise SweepError(f"{d}: {len(files) - len(present)} of {len(files)} shards missing; "
+                         "run the same sweep command again to finish it")
+    if not present:
+        raise SweepError(f"{d}: no shards yet; run the sweep first")
+    con = connect()
+    try:
+        con.execute(f"CREATE VIEW shards AS SELECT * FROM {source_sql(present)}")
+        return compute_summary(con, "shards", manifest, complete=complete)
+    finally:
+        con.close()
+
+
+def summarize_table(table: pa.Table, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Summarize rows held in memory (a sweep run without an out folder)."""
+    con = connect()
+    try:
+        con.register("shards_arrow", table)
+        return compute_summary(con, "shards_arrow", manifest)
+    finally:
+        con.close()
+
+
+def all_shards(path: Path) -> list[Path]:
+    """Every shard file of a folder (for ad-hoc DuckDB queries)."""
+    return list_shards(path)

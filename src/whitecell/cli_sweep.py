@@ -1,0 +1,269 @@
+"""The analysis commands of ``whitecell``: ``sweep``, ``summarize`` and ``sensitivity``.
+
+They live apart from :mod:`whitecell.cli` and join its Typer app through
+:func:`register` (called at the bottom of ``cli.py``). Like every command,
+they turn user mistakes into one line on stderr and exit status 2, and they
+validate every grid point before any run is played or any file written.
+
+The helpers of ``cli.py`` (``friendly``, ``UserError``, consoles, JSON output)
+are imported inside the command bodies: ``python -m whitecell.cli`` runs
+``cli.py`` as ``__main__``, and a module-level import back into
+``whitecell.cli`` from here would be circular.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+__all__ = ["register", "summarize_cmd", "sensitivity_cmd", "sweep_cmd"]
+
+RunsOpt = Annotated[int, typer.Option("--runs", "-n", help="Runs per grid point.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Root seed, shared by every grid point "
+                                      "(common random numbers).")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help="Worker processes (default: every core).")]
+BackendOpt = Annotated[str, typer.Option("--backend", help="local or dask.")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (--backend dask).")]
+SweepOutOpt = Annotated[str | None, typer.Option(
+    "--out", help="Folder for shards, manifest and summary (default: ./sweeps/<id>-<hash>); "
+                  "the same command again resumes there.")]
+ChunkOpt = Annotated[int, typer.Option("--chunk", help="Runs per chunk (work unit and shard).")]
+PolicyOpt = Annotated[list[str] | None, typer.Option(
+    "--policy", help="ACTOR=doctrine|strategic (repeatable), or a kind for all.")]
+SetsOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Fixed override at every grid point: dotted.path=value (repeatable).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _pct(p: dict[str, Any]) -> str:
+    return f"{100 * p['p']:.1f}% [{100 * p['low']:.1f}, {100 * p['high']:.1f}]"
+
+
+def _mean(m: dict[str, Any]) -> str:
+    return f"{m['mean']:.2f} ± {(m['high'] - m['low']) / 2:.2f}"
+
+
+def _diff(d: dict[str, Any]) -> str:
+    scale, unit = (100.0, " pp") if d["kind"] == "proportion" else (1.0, "")
+    s = f"{scale * d['difference']:+.1f}{unit}"
+    if "paired_low" in d:
+        s += f" [{scale * d['paired_low']:+.1f}, {scale * d['paired_high']:+.1f}]"
+    return s
+
+
+def _wrap_path(path: str, width: int = 18) -> str:
+    """A dotted path broken into lines at its dots, for a narrow column header."""
+    lines: list[str] = []
+    for seg in path.split("."):
+        if lines and len(lines[-1]) + 1 + len(seg) <= width:
+            lines[-1] += "." + seg
+        else:
+            lines.append(seg if not lines else "." + seg)
+    return "\n".join(lines)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The summary of a sweep as two tables: grid points, then differences."""
+    from whitecell.cli import out
+
+    pts = summary["points"]
+    paths = sorted({p for pt in pts for p in pt["vary"]})
+    sc = summary["scenario"]
+    t = Table(title=f"{sc['id']} v{sc['version']}: {summary['runs']:,} runs per grid point, "
+                    f"seed {summary['seed']} (95% intervals)")
+    for c in ["#", "excursion", *[_wrap_path(p) for p in paths], "P(war)", "P(nuclear use)",
+              "P(challenger success)", "P(deterrence held)", "peak rung", "turns"]:
+        t.add_column(c, overflow="fold")
+    for pt in pts:
+        pr, me = pt["proportions"], pt["means"]
+        t.add_row(str(pt["grid_point"]), pt["excursion"] or "-",
+                  *[str(pt["vary"].get(p, "-")) for p in paths],
+                  _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
+                  _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]))
+    out.print(t)
+    diffs = summary["differences"]
+    if not diffs:
+        return
+    d = Table(title="Differences vs reference (paired 95% interval, common random numbers)")
+    for c in ["#", "vs", "war", "nuclear use", "challenger success", "deterrence held",
+              "peak rung"]:
+        d.add_column(c)
+    by: dict[tuple[int, int], dict[str, dict[str, Any]]] = {}
+    for e in diffs:
+        by.setdefault((e["grid_point"], e["reference"]), {})[e["metric"]] = e
+    for (gp, ref), m in by.items():
+        d.add_row(str(gp), str(ref), *[_diff(m[k]) for k in (
+            "war", "nuclear_use", "challenger_success", "deterrence_held", "peak_rung")])
+    out.print(d)
+
+
+def _print_tornado(data: dict[str, Any]) -> None:
+    from whitecell.cli import out
+
+    b = data["base"]
+    t = Table(title=f"Sensitivity of {data['outcome']} ({data['runs']:,} runs per point; "
+                    f"base {b['value']:.4g} [{b['low']:.4g}, {b['high']:.4g}])")
+    for c in ("rank", "parameter", "low", "high", "at low", "at high", "effect (high - low)",
+              "paired 95% interval"):
+        t.add_column(c)
+    for r in data["parameters"]:
+        t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
+                  f"{r['at_low']['value']:.4g}", f"{r['at_high']['value']:.4g}",
+                  f"{r['effect']:+.4g}", f"[{r['paired_low']:+.4g}, {r['paired_high']:+.4g}]")
+    out.print(t)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _default_out(kind: str, scenario: str, args: dict[str, Any]) -> Path:
+    """``./sweeps/<id>-<hash of the arguments>``: the same command finds its folder again."""
+    key = json.dumps({"kind": kind, "scenario": scenario, **args}, sort_keys=True)
+    stem = Path(scenario).stem if scenario.endswith((".yaml", ".yml")) else scenario
+    return Path("sweeps") / f"{kind}-{stem}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+
+def _interrupted(outdir: Path | None) -> typer.Exit:
+    from whitecell.cli import err
+
+    where = f" under {outdir}" if outdir else ""
+    err.print(f"interrupted: the shards written so far are kept{where}; run the same command "
+              "again to resume", markup=False)
+    return typer.Exit(130)
+
+
+def _progress_wanted(as_json: bool) -> bool:
+    return sys.stdout.isatty() and not as_json
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def sweep_cmd(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
+    runs: RunsOpt,
+    excursion: Annotated[list[str] | None, typer.Option(
+        "--excursion", "-e", help="Excursion to include (repeatable).")] = None,
+    all_excursions: Annotated[bool, typer.Option(
+        "--all-excursions", help="Every excursion of the scenario.")] = False,
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="dotted.path=v1,v2,... (repeatable: the grid is their product).")] = None,
+    sets: SetsOpt = None,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
+    backend: BackendOpt = "local",
+    address: AddressOpt = None,
+    outdir: SweepOutOpt = None,
+    chunk: ChunkOpt = 10_000,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Play a scenario many times over excursions and a parameter grid; print the statistics."""
+    from whitecell.analysis.sweep import sweep
+    from whitecell.cli import UserError, _emit_json, _policies, friendly, out
+
+    resolved_out: Path | None = None
+    with friendly():
+        if excursion and all_excursions:
+            raise UserError("give --excursion or --all-excursions, not both")
+        exc: list[str] | str | None = "all" if all_excursions else (list(excursion)
+                                                                    if excursion else None)
+        pol = _policies(policy)
+        resolved_out = Path(outdir) if outdir else _default_out(
+            "sweep", scenario, {"excursions": exc, "vary": vary or [], "sets": sets or [],
+                                "seed": seed, "runs": runs, "chunk": chunk, "policy": pol})
+        try:
+            res = sweep(scenario, runs, exc, vary or [], sets=tuple(sets or ()), seed=seed,
+                        workers=workers, backend=backend, address=address, out=resolved_out,
+                        chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+        except KeyboardInterrupt:
+            raise _interrupted(resolved_out) from None
+    if as_json:
+        _emit_json(res.summary)
+        return
+    print_summary(res.summary)
+    note = f" ({res.skipped_chunks} chunks resumed from earlier)" if res.skipped_chunks else ""
+    out.print(f"\nshards, manifest.json and summary.json in {res.out}{note}")
+
+
+def summarize_cmd(
+    directory: Annotated[str, typer.Argument(help="Sweep folder (its --out).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Statistics of a sweep folder with 95% intervals (DuckDB over its Parquet shards)."""
+    from whitecell.analysis.summary import summarize
+    from whitecell.cli import _emit_json, err, friendly
+
+    with friendly():
+        summary = summarize(directory)
+    if not summary["complete"]:
+        err.print("warning: the sweep is not finished; these statistics cover the shards "
+                  "written so far", markup=False)
+    if as_json:
+        _emit_json(summary)
+    else:
+        print_summary(summary)
+
+
+def sensitivity_cmd(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
+    runs: RunsOpt,
+    param: Annotated[list[str], typer.Option(
+        "--param", help="dotted.path=low:high (repeatable).")],
+    outcome: Annotated[str, typer.Option(
+        "--outcome", help="war, nuclear_use, challenger_success, deterrence_held or "
+                          "peak_rung.")] = "war",
+    excursion: Annotated[str | None, typer.Option(
+        "--excursion", "-e", help="Excursion to take as base.")] = None,
+    sets: SetsOpt = None,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
+    backend: BackendOpt = "local",
+    address: AddressOpt = None,
+    outdir: SweepOutOpt = None,
+    chunk: ChunkOpt = 10_000,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank parameters by how much they move an outcome (one-at-a-time tornado)."""
+    from whitecell.analysis.sensitivity import parse_param, sensitivity
+    from whitecell.cli import _emit_json, _policies, friendly, out
+
+    resolved_out: Path | None = None
+    with friendly():
+        prms = [parse_param(p) for p in param]
+        pol = _policies(policy)
+        resolved_out = Path(outdir) if outdir else _default_out(
+            "sensitivity", scenario, {"params": param, "outcome": outcome,
+                                      "excursion": excursion, "sets": sets or [],
+                                      "seed": seed, "runs": runs, "chunk": chunk, "policy": pol})
+        try:
+            data = sensitivity(scenario, prms, runs, outcome=outcome, excursion=excursion,
+                               sets=tuple(sets or ()), seed=seed, workers=workers,
+                               backend=backend, address=address, out=resolved_out, chunk=chunk,
+                               policy=pol, progress=_progress_wanted(as_json))
+        except KeyboardInterrupt:
+            raise _interrupted(resolved_out) from None
+    if as_json:
+        _emit_json(data)
+        return
+    _print_tornado(data)
+    out.print(f"\nsensitivity.json and the sweep in {resolved_out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep``, ``summarize`` and ``sensitivity`` to the ``whitecell`` app."""
+    app.command(name="sweep")(sweep_cmd)
+    app.command(name="summarize")(summarize_cmd)
+    app.command(name="sensitivity")(sensitivity_cmd)
