@@ -92,3 +92,17 @@ def test_prior_sampling_matches_beta_moments():
     x = sample_beta(u, 6.0, 3.0)
     assert abs(x.mean() - 6 / 9) < 1e-3
     assert abs(x.var() - (6 * 3) / (81 * 10)) < 1e-3
+
+
+def test_compacting_finished_runs_changes_nothing(taiwan_world, monkeypatch):
+    """Setting finished runs aside mid-batch gives exactly the uncompacted results."""
+    import whitecell.engine.game as game_mod
+
+    compacted = _batch(taiwan_world, seed=5, runs=1500)
+    monkeypatch.setattr(game_mod, "COMPACT_MIN_RUNS", 10**9)
+    plain = _batch(taiwan_world, seed=5, runs=1500)
+    a, b = compacted.columns(), plain.columns()
+    for k in a:
+        assert np.array_equal(a[k], b[k]), k
+    assert np.array_equal(compacted.state.forces, plain.state.forces)
+    assert compacted.state.runs == 1500 and compacted.state.done.all()

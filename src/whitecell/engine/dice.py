@@ -64,6 +64,16 @@ class Dice:
     def __len__(self) -> int:
         return len(self.runs)
 
+    def subset(self, keep: NDArray[np.bool_]) -> Dice:
+        """The same streams for a subset of the runs (draws unchanged)."""
+        d = Dice.__new__(Dice)
+        d.seed, d.key = self.seed, self.key
+        d.runs = self.runs[keep]
+        d._base = self._base[keep]
+        d.slot = self.slot
+        d.overrides = self.overrides
+        return d
+
     def uniform(self, slot: int) -> NDArray[np.float64]:
         """The uniform draw of ``slot`` for every run (shape ``(runs,)``)."""
         with np.errstate(over="ignore"):

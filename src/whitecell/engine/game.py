@@ -67,6 +67,7 @@ class Game:
             raise ValueError("a narrated game (record=True) plays exactly one run")
         self.decisions: list[dict[str, dict[str, object]]] = []
         self.state = self._reset()
+        self._full_dice = self.dice
 
     # ------------------------------------------------------------------ setup
     def _reset(self) -> State:
@@ -232,11 +233,42 @@ class Game:
                 self.log.add(t, "end", "game over", **outcome_record(w, st))
 
     def play(self, on_turn: Callable[[Game], None] | None = None) -> None:
-        """Play turns until every run has ended (the turn limit guarantees it)."""
+        """Play turns until every run has ended (the turn limit guarantees it).
+
+        In a batch, once fewer than half of the runs are still going, the
+        finished runs are set aside and the engine carries on with the live
+        ones only (most runs of a crisis end long before the turn limit). The
+        dice are keyed by global run index, so this changes no result; the full
+        state is put back together, in the original order, at the end.
+        """
+        parts: list[tuple[NDArray[np.int64], State]] = []
+        order = np.arange(self.state.runs)
         while not self.finished:
             self.step()
             if on_turn is not None:
                 on_turn(self)
+            st = self.state
+            live = ~st.done
+            n_live = int(live.sum())
+            if 0 < n_live <= st.runs // 2 and st.runs >= COMPACT_MIN_RUNS:
+                parts.append((order[~live], st.take(~live)))
+                order = order[live]
+                self._compact(live)
+        if parts:
+            parts.append((order, self.state))
+            full = State.concat([p for _, p in parts])
+            where = np.concatenate([o for o, _ in parts])
+            self.state = full.take(np.argsort(where, kind="stable"))
+            self.dice = self._full_dice
+
+    def _compact(self, keep: NDArray[np.bool_]) -> None:
+        """Continue with the runs in ``keep`` only (state, dice, player memory)."""
+        self.state = self.state.take(keep)
+        self.dice = self.dice.subset(keep)
+        for p in self.policies.values():
+            compact = getattr(p, "compact", None)
+            if compact is not None:
+                compact(keep)
 
     # ------------------------------------------------------------------ results
     @property
@@ -251,3 +283,6 @@ class Game:
 
 
 CATALOGUE_NEEDS_TARGET = np.array([a.needs_target for a in CATALOGUE])
+
+#: Batches smaller than this are never compacted (not worth the copying).
+COMPACT_MIN_RUNS = 256

@@ -109,6 +109,11 @@ class DoctrinePolicy:
         self.actor = actor
         self.pos: NDArray[np.int64] | None = None
 
+    def compact(self, keep: NDArray[np.bool_]) -> None:
+        """Keep the memory of the runs still going (the engine dropped the rest)."""
+        if self.pos is not None:
+            self.pos = self.pos[keep]
+
     def decide(self, obs: Observation) -> Decision:
         w = obs.world
         me = obs.actor

@@ -67,6 +67,11 @@ class StrategicPolicy:
                         dtype=float)
         return 1.0 - (1.0 - pi) ** HORIZON
 
+    def compact(self, keep: NDArray[np.bool_]) -> None:
+        """Keep the memory of the runs still going (the engine dropped the rest)."""
+        if self.pos is not None:
+            self.pos = self.pos[keep]
+
     def decide(self, obs: Observation) -> Decision:
         w = obs.world
         me = obs.actor

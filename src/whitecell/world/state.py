@@ -151,6 +151,26 @@ class State:
             kw[f.name] = v.copy() if isinstance(v, np.ndarray) else v
         return State(**kw)
 
+    def take(self, index: NDArray[np.bool_] | NDArray[np.int64]) -> State:
+        """The runs selected by a boolean mask or index array, as a new State."""
+        kw: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            kw[f.name] = v[index].copy() if isinstance(v, np.ndarray) else v
+        return State(**kw)
+
+    @staticmethod
+    def concat(parts: list[State]) -> State:
+        """Stack the runs of several States (same turn counter: the last one's)."""
+        kw: dict[str, Any] = {}
+        for f in fields(State):
+            vals = [getattr(p, f.name) for p in parts]
+            if isinstance(vals[0], np.ndarray):
+                kw[f.name] = np.concatenate(vals, axis=0)
+            else:
+                kw[f.name] = vals[-1]
+        return State(**kw)
+
     def select(self, run: int) -> State:
         """The state of one run as a runs=1 State (for narratives and tests)."""
         kw: dict[str, Any] = {}
