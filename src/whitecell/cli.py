@@ -203,7 +203,8 @@ def _write_report(rec: Any, sc: Any, path: str) -> Path:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
+    scenario: Annotated[str | None, typer.Argument(
+        help="Bundled scenario id or YAML file (omit with --from-sweep).")] = None,
     excursion: ExcursionOpt = None,
     sets: SetOpt = None,
     seed: Annotated[int, typer.Option(help="Root seed: same seed, same game.")] = 0,
@@ -213,16 +214,37 @@ def run(
     outdir: OutOpt = None,
     report: Annotated[str | None, typer.Option(
         "--report", help="Also write the after-action report to this HTML file.")] = None,
+    from_sweep: Annotated[str | None, typer.Option(
+        "--from-sweep", help="Re-play one run of this sweep folder alone.")] = None,
+    index: Annotated[int | None, typer.Option(
+        "--index", help="With --from-sweep: the run's index in the sweep.")] = None,
+    grid_point: Annotated[int | None, typer.Option(
+        "--grid-point", help="With --from-sweep: the grid point (if several).")] = None,
 ) -> None:
     """Play a scenario with AI cells, print the narrative, save the run."""
     from whitecell.record.session import run_scenario
 
     with friendly():
-        res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
-        pol = _expand_all(_policies(policy), res.scenario.actor_ids)
-        store = _store(outdir)
-        rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()), seed=seed,
-                           policy=pol)
+        if from_sweep is not None:
+            from whitecell.analysis.rerun import rerun_from_sweep
+
+            if index is None:
+                raise UserError("--from-sweep needs --index I (the run's index in the sweep)")
+            if scenario or excursion or sets or policy:
+                raise UserError("--from-sweep takes the scenario, excursion, overrides and "
+                                "players from the sweep; drop the other options")
+            store = _store(outdir)
+            rec = rerun_from_sweep(from_sweep, index, grid_point=grid_point)
+            res = load_scenario(rec.scenario_ref, excursion=rec.excursion,
+                                sets=tuple(rec.overrides))
+        else:
+            if not scenario:
+                raise UserError("run needs a SCENARIO (or --from-sweep DIR --index I)")
+            res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
+            pol = _expand_all(_policies(policy), res.scenario.actor_ids)
+            store = _store(outdir)
+            rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()),
+                               seed=seed, policy=pol)
         store.save(rec)
         if as_json:
             _emit_json(rec.summary())
@@ -288,11 +310,23 @@ def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix i
 
 
 @app.command(name="report")
-def report_cmd(run_id: Annotated[str, typer.Argument(help="Run id (or unique prefix).")],
+def report_cmd(run_id: Annotated[str, typer.Argument(
+                   help="Run id (or unique prefix), or a sweep folder.")],
                output: Annotated[str, typer.Option("-o", "--output", help="HTML file.")],
                outdir: OutOpt = None) -> None:
-    """Write the offline HTML after-action report of a saved run."""
+    """Write the offline HTML report of a saved run or of a sweep folder."""
     with friendly():
+        if (Path(run_id) / "manifest.json").exists():
+            from whitecell.report.sweep import write_sweep_report
+
+            target = Path(output)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise UserError(f"cannot write report {output}: {e.strerror}") from None
+            path = Path(write_sweep_report(run_id, target))
+            out.print(f"sweep report: {path}")
+            return
         rec = _store(outdir).load(run_id)
         sc = load_scenario(rec.scenario_ref, excursion=rec.excursion,
                            sets=tuple(rec.overrides)).scenario

@@ -90,3 +90,27 @@ def test_default_url_honours_out_and_env(tmp_path, monkeypatch):
 def test_bad_url_is_a_store_error():
     with pytest.raises(StoreError):
         RunStore("nosuchdialect://x")
+
+
+def test_store_created_by_an_older_release_is_migrated(tmp_path):
+    """A store at schema 0001 (before run_index) opens and gains the column."""
+    from alembic import command
+    from alembic.config import Config
+
+    import whitecell.record.store as store_mod
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    eng = sa.create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(store_mod.Path(store_mod.__file__).parent
+                                               / "migrations"))
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with eng.connect() as conn:
+        cols = {c["name"] for c in sa.inspect(conn).get_columns("runs")}
+    assert "run_index" not in cols
+    store = RunStore(url)
+    rec = _rec()
+    store.save(rec)
+    assert store.load(rec.run_id).run_index == 0

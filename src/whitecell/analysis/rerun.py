@@ -11,17 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-
 from whitecell.analysis.errors import SweepError
 from whitecell.analysis.grid import expand_policy
 from whitecell.analysis.summary import read_manifest
-from whitecell.engine.game import Game
-from whitecell.policies import make_policies
 from whitecell.record.run import RunRecord
-from whitecell.record.session import Session
+from whitecell.record.session import start_session
 from whitecell.scenario.load import load_scenario
-from whitecell.world.compile import compile_world
 
 __all__ = ["rerun_from_sweep", "sweep_run_salt"]
 
@@ -61,12 +56,8 @@ def rerun_from_sweep(path: str | os.PathLike[str], index: int,
     if res.digest != point["digest"]:
         raise SweepError(f"scenario {ref} has changed since the sweep (digest "
                          f"{res.digest[:12]} != {point['digest'][:12]})")
-    world = compile_world(res.scenario)
-    policies = make_policies(world, expand_policy(m.get("policy"), world.ids))
-    kinds = {a: getattr(p, "name", "?") for a, p in policies.items()}
-    game = Game(world, policies, seed=int(m["seed"]), runs=np.array([index], dtype=np.int64),
-                record=True)
-    session = Session(resolved=res, ref=ref, game=game, kinds=kinds,
-                      salt=sweep_run_salt(index))
-    game.play()
+    session = start_session(ref, seed=int(m["seed"]), resolved=res,
+                            policy=expand_policy(m.get("policy"), res.scenario.actor_ids),
+                            salt=sweep_run_salt(index), run_index=index)
+    session.game.play()
     return session.record()

@@ -56,6 +56,7 @@ class RunRecord:
     decisions: list[dict[str, dict[str, Any]]]
     outcome: dict[str, Any] | None
     status: str = "complete"  # or "in_progress"
+    run_index: int = 0  # global run index: its dice (0 unless re-run from a sweep)
     version: str = __version__
     created: str = ""
     event_digest: str = field(default="")
@@ -74,6 +75,7 @@ class RunRecord:
             "excursion": self.excursion,
             "overrides": list(self.overrides),
             "seed": self.seed,
+            "run_index": self.run_index,
             "policies": dict(sorted(self.policies.items())),
             "whitecell_version": self.version,
             "event_digest": self.event_digest,

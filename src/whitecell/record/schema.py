@@ -24,6 +24,7 @@ runs_table = sa.Table(
     sa.Column("outcome", sa.Text),
     sa.Column("event_digest", sa.String(64), nullable=False),
     sa.Column("turns", sa.Integer, nullable=False),
+    sa.Column("run_index", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 events_table = sa.Table(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from whitecell.engine.game import Game
 from whitecell.engine.observation import Policy
 from whitecell.policies import make_policies
@@ -32,6 +34,7 @@ class Session:
     kinds: dict[str, str]
     salt: str = ""
     fixed_id: str | None = None
+    run_index: int = 0
 
     @property
     def run_id(self) -> str:
@@ -52,14 +55,19 @@ class Session:
             events=[e.to_dict() for e in g.events], decisions=list(g.decisions),
             outcome=g.outcome() if done else None,
             status="complete" if done else "in_progress",
+            run_index=self.run_index,
         )
 
 
 def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
                   seed: int = 0, policy: Mapping[str, str] | None = None,
                   humans: Mapping[str, Policy] | None = None, salt: str = "",
-                  resolved: ResolvedScenario | None = None) -> Session:
-    """Build a narrated one-run game; ``humans`` maps actor id -> human player."""
+                  resolved: ResolvedScenario | None = None, run_index: int = 0) -> Session:
+    """Build a narrated one-run game; ``humans`` maps actor id -> human player.
+
+    ``run_index`` is the global run index whose dice the game uses: 0 for an
+    ordinary run, run *i* of a sweep to re-play that run alone.
+    """
     res = resolved or load_scenario(ref, excursion=excursion, sets=sets)
     world = compile_world(res.scenario)
     policies: dict[str, Policy] = dict(make_policies(world, dict(policy or {})))
@@ -69,8 +77,10 @@ def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ..
             raise ValueError(f"--as names unknown actor {a!r} (known: {', '.join(world.ids)})")
         policies[a] = h
         kinds[a] = "human"
-    game = Game(world, policies, seed=seed, runs=1, record=True)
-    return Session(resolved=res, ref=ref, game=game, kinds=kinds, salt=salt)
+    game = Game(world, policies, seed=seed, runs=np.array([run_index], dtype=np.int64),
+                record=True)
+    return Session(resolved=res, ref=ref, game=game, kinds=kinds, salt=salt,
+                   run_index=run_index)
 
 
 def run_scenario(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
@@ -99,8 +109,9 @@ def rebuild_session(rec: RunRecord, then: Mapping[str, Policy] | None = None) ->
             moves = [turn[a] for turn in rec.decisions if a in turn]
             humans[a] = RecordedPolicy(moves, name="human",
                                        then=(then or {}).get(a))
-    s = start_session(rec.scenario_ref, seed=rec.seed, policy=ai, humans=humans, resolved=res)
-    if s.run_id != rec.run_id and not humans:
+    s = start_session(rec.scenario_ref, seed=rec.seed, policy=ai, humans=humans, resolved=res,
+                      run_index=rec.run_index)
+    if s.run_id != rec.run_id and not humans and rec.run_index == 0:
         raise ReplayError(f"run id mismatch: {s.run_id} != {rec.run_id}")
     s.fixed_id = rec.run_id  # a resumed or replayed game keeps its id
     return s
