@@ -19,7 +19,7 @@ from whitecell.engine.events import EventLog
 from whitecell.models import attrition, beliefs, bmd, contest, risk
 from whitecell.scenario.actions import ACTION_INDEX
 from whitecell.world.compile import K, World
-from whitecell.world.state import State
+from whitecell.world.state import END_REASONS, State
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -654,7 +654,7 @@ def nuclear(tn: Turn) -> None:
         mark_attacked(tn, i, tgt, use)
         p = rp.nuclear_escalation
         spiral = use & (u < p)
-        _end(st, spiral, "strategic_exchange", tn.t)
+        end_runs(st, spiral, "strategic_exchange", tn.t)
         if tn.narrate(use):
             tn.log.add(tn.t, "ruling", f"nuclear use by {tn.name(i)}: risk of a spiral to "
                        f"strategic exchange p={p:.2f}, draw {u[0]:.2f} -> "
@@ -671,7 +671,7 @@ def nuclear(tn: Turn) -> None:
         st.first_user = np.where(first, who, st.first_user).astype(np.int16)
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
         st.war |= ex
-        _end(st, np.asarray(ex, dtype=bool), "strategic_exchange", tn.t)
+        end_runs(st, np.asarray(ex, dtype=bool), "strategic_exchange", tn.t)
 
 
 # --------------------------------------------------------------------------- risk
@@ -717,13 +717,10 @@ def inadvertent(tn: Turn) -> None:
                    probability=float(pi[0]), draw=float(u[0]), result={"incident": bool(inc[0])})
 
 
-def _end(st: State, mask: B, reason: str, turn: int) -> None:
-    from whitecell.world.state import END_REASONS
-
+def end_runs(st: State, mask: B, reason: str, turn: int) -> None:
+    """End the runs in ``mask`` that are still going, for ``reason`` at ``turn``."""
     m = mask & ~st.done
     st.done |= m
     st.end_reason = np.where(m, END_REASONS.index(reason), st.end_reason).astype(np.int8)
     st.end_turn = np.where(m, turn, st.end_turn).astype(np.int16)
 
-
-end_runs = _end
