@@ -9,7 +9,7 @@ model, its inputs, the probability, the draw and the result in words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,13 +48,26 @@ class Turn:
     def t(self) -> int:
         return self.state.turn
 
+    masks: dict[str, B] = field(default_factory=dict)  # per-turn cache of move masks
+
     def chose(self, action_id: str) -> B:
-        """(R, A) mask of actors that chose ``action_id`` in active runs."""
-        return (self.action == ACTION_INDEX[action_id]) & self.active[:, None]
+        """(R, A) mask of actors that chose ``action_id`` in active runs (cached)."""
+        m = self.masks.get(action_id)
+        if m is None:
+            m = (self.action == ACTION_INDEX[action_id]) & self.active[:, None]
+            self.masks[action_id] = m
+        return m
 
     def chose_adj(self, adjudicator: str) -> B:
-        codes = [i for i, a in enumerate(self.world.actions.specs) if a.adjudicator == adjudicator]
-        return np.isin(self.action, codes) & self.active[:, None]
+        """(R, A) mask of actors whose move is ruled by ``adjudicator`` (cached)."""
+        key = "adj:" + adjudicator
+        m = self.masks.get(key)
+        if m is None:
+            codes = [i for i, a in enumerate(self.world.actions.specs)
+                     if a.adjudicator == adjudicator]
+            m = np.isin(self.action, codes) & self.active[:, None]
+            self.masks[key] = m
+        return m
 
     def name(self, i: int) -> str:
         return self.world.ids[int(i)]
