@@ -124,6 +124,19 @@ def _print_tornado(data: dict[str, Any]) -> None:
     out.print(t)
 
 
+def _print_sobol(data: dict[str, Any]) -> None:
+    from whitecell.cli import out
+
+    t = Table(title=f"Sobol indices of {data['outcome']} ({data['points']} points x "
+                    f"{data['runs']:,} runs; output variance {data['output_variance']:.3g})")
+    for c in ("rank", "parameter", "low", "high", "first order S1", "total ST"):
+        t.add_column(c)
+    for r in data["parameters"]:
+        t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
+                  f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
+    out.print(t)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -235,28 +248,47 @@ def sensitivity_cmd(
     chunk: ChunkOpt = 10_000,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
+    method: Annotated[str, typer.Option(
+        "--method", help="oat (one-at-a-time tornado) or sobol (variance-based indices, "
+                         "SALib).")] = "oat",
+    samples: Annotated[int, typer.Option(
+        "--samples", help="With --method sobol: base samples N, a power of two "
+                          "(N x (params + 2) grid points).")] = 64,
 ) -> None:
-    """Rank parameters by how much they move an outcome (one-at-a-time tornado)."""
+    """Rank parameters by how much they move an outcome (tornado or Sobol indices)."""
     from whitecell.analysis.sensitivity import parse_param, sensitivity
-    from whitecell.cli import _emit_json, _policies, friendly, out
+    from whitecell.analysis.sobol import sobol
+    from whitecell.cli import UserError, _emit_json, _policies, friendly, out
 
     resolved_out: Path | None = None
     with friendly():
+        if method not in ("oat", "sobol"):
+            raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
         prms = [parse_param(p) for p in param]
         pol = _policies(policy)
+        args = {"params": param, "outcome": outcome, "excursion": excursion,
+                "sets": sets or [], "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
+        if method == "sobol":
+            args["samples"] = samples
         resolved_out = Path(outdir) if outdir else _default_out(
-            "sensitivity", scenario, {"params": param, "outcome": outcome,
-                                      "excursion": excursion, "sets": sets or [],
-                                      "seed": seed, "runs": runs, "chunk": chunk, "policy": pol})
+            "sensitivity" if method == "oat" else "sobol", scenario, args)
         try:
-            data = sensitivity(scenario, prms, runs, outcome=outcome, excursion=excursion,
-                               sets=tuple(sets or ()), seed=seed, workers=workers,
-                               backend=backend, address=address, out=resolved_out, chunk=chunk,
-                               policy=pol, progress=_progress_wanted(as_json))
+            common: dict[str, Any] = dict(
+                outcome=outcome, excursion=excursion, sets=tuple(sets or ()), seed=seed,
+                workers=workers, backend=backend, address=address, out=resolved_out,
+                chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+            if method == "sobol":
+                data = sobol(scenario, prms, runs, samples=samples, **common)
+            else:
+                data = sensitivity(scenario, prms, runs, **common)
         except KeyboardInterrupt:
             raise _interrupted(resolved_out) from None
     if as_json:
         _emit_json(data)
+        return
+    if method == "sobol":
+        _print_sobol(data)
+        out.print(f"\nsobol.json and the sweep in {resolved_out}")
         return
     _print_tornado(data)
     out.print(f"\nsensitivity.json and the sweep in {resolved_out}")

@@ -43,7 +43,7 @@ def variants(draw):
 
 
 @given(variants())
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_valid_variant_plays_to_the_end(v):
     sid, exc, sets, kind, seed = v
     w = compile_world(load_scenario(sid, excursion=exc, sets=tuple(sets)).scenario)
