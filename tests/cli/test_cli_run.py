@@ -110,3 +110,29 @@ def test_play_needs_an_actor():
     assert r.exit_code == 2 and "--as" in r.stderr
     r = runner.invoke(app, ["play", "taiwan-strait-crisis", "--as", "ZZZ"])
     assert r.exit_code == 2 and "unknown actor" in r.stderr
+
+
+def test_play_ctrl_c_saves_the_game(tmp_path):
+    """A real SIGINT at the action prompt saves the game so far (exit 130)."""
+    import signal
+    import time
+
+    out = str(tmp_path / "store")
+    proc = subprocess.Popen([sys.executable, "-m", "whitecell.cli", "play", "east-china-sea",
+                             "--as", "JPN", "--out", out], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("wait\nfirst move\n")
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.time() + 60
+    while "turn 2" not in seen and time.time() < deadline:
+        seen += proc.stdout.readline()
+    assert "turn 2" in seen, seen[-2000:]
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "play --resume" in err and "Traceback" not in err
+    rows = json.loads(_wc("runs", "--out", out, "--json").stdout)
+    assert rows[0]["status"] == "in_progress"
