@@ -77,3 +77,19 @@ def test_teaching_mode_reveals_resolve():
     g = Game(w, make_policies(w), seed=3)
     obs = g.observe(0)
     assert np.allclose(obs.belief[0], g.state.resolve[0])
+
+
+def test_end_conditions_can_be_switched_off():
+    from whitecell.world.state import END_REASONS
+
+    def reasons(*sets):
+        w = _world(*sets)
+        g = Game(w, make_policies(w), seed=4, runs=2000, record=False)
+        g.play()
+        return {END_REASONS[int(r)] for r in np.unique(g.state.end_reason)}
+
+    assert "capitulation" in reasons()
+    assert "capitulation" not in reasons("end_conditions.capitulation=false")
+    assert "settlement" not in reasons("end_conditions.settlement=false")
+    assert "objective" in reasons()
+    assert "objective" not in reasons("end_conditions.objective=false")

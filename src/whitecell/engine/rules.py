@@ -154,9 +154,13 @@ def settle_and_concede(tn: Turn) -> None:
     acc &= offered
     deal = np.asarray(acc.any(axis=1), dtype=bool)
     if deal.any():
-        reason_war = deal & st.war
-        end_runs(st, reason_war, "ceasefire", tn.t)
-        end_runs(st, deal & ~st.war, "settlement", tn.t)
+        ends = w.scenario.end_conditions
+        if ends.ceasefire:
+            end_runs(st, deal & st.war, "ceasefire", tn.t)
+        if ends.settlement:
+            end_runs(st, deal & ~st.war, "settlement", tn.t)
+        # a deal that does not end the run still takes the heat out of it
+        st.tension = np.where(deal & ~st.done, np.clip(st.tension - 0.2, 0, 1), st.tension)
         if tn.narrate(deal):
             who = [tn.name(i) for i in range(w.n_actors) if acc[0, i]]
             tn.log.add(tn.t, "ruling", f"{' and '.join(who)} accept the offer on the table: "
@@ -176,11 +180,14 @@ def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str) -> None:
             continue
         st.conceded[:, i] |= m
         st.belligerent[:, i] &= ~m
+        ends = w.scenario.end_conditions.capitulation
         if i == c:
-            end_runs(st, m, "capitulation", tn.t)
+            if ends:
+                end_runs(st, m, "capitulation", tn.t)
         elif i == prot or (w.scenario.objective.fact == "coercion" and w.role[i] == "patron"):
             st.success |= m
-            end_runs(st, m, "capitulation", tn.t)
+            if ends:
+                end_runs(st, m, "capitulation", tn.t)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"{tn.name(i)} gives up the stakes ({why})",
                        actor=tn.name(i), model="capitulation rule (costs vs tolerance, Fearon "
@@ -218,8 +225,9 @@ def end_of_turn(tn: Turn) -> None:
     won = st.objective_turns >= obj.hold_turns
     if won.any():
         st.success |= won
-        end_runs(st, won, "objective", tn.t)
-        if tn.narrate(won):
+        if w.scenario.end_conditions.objective:
+            end_runs(st, won, "objective", tn.t)
+        if tn.narrate(won & (st.objective_turns == obj.hold_turns)):
             tn.log.add(tn.t, "ruling", f"objective achieved: {obj.description} "
                        f"(held {obj.hold_turns} turn(s))", actor=obj.actor,
                        model="objective rule", probability=1.0, draw=None,

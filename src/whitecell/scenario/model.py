@@ -176,6 +176,25 @@ class Commitment(Strict):
     year: int = Field(ge=1900, le=2100)
 
 
+class EndConditions(Strict):
+    """Which events end a run (the turn limit and a strategic exchange always do).
+
+    Switching an ending off lets an exercise play on past it: with
+    ``settlement: false`` an accepted deal lowers tension but the crisis
+    continues (useful for a seminar that wants to explore the war).
+    """
+
+    settlement: bool = Field(default=True, description="A deal accepted before war ends it.")
+    ceasefire: bool = Field(default=True, description="A ceasefire accepted at war ends it.")
+    capitulation: bool = Field(
+        default=True, description="The challenger or protege conceding (by choice or by "
+        "costs beyond its tolerance) ends it.",
+    )
+    objective: bool = Field(
+        default=True, description="The challenger's objective held for hold_turns ends it.",
+    )
+
+
 class Objective(Strict):
     """What the challenger must achieve, as a fact of the state held for some turns."""
 
@@ -346,6 +365,7 @@ class Scenario(Strict):
     actors: list[Actor] = Field(min_length=2, max_length=8)
     commitments: list[Commitment] = Field(default_factory=list)
     objective: Objective
+    end_conditions: EndConditions = Field(default_factory=EndConditions)
     injects: list[Inject] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     fog: Fog = Field(default_factory=Fog)
