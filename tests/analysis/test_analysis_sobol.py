@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from whitecell.analysis.errors import SweepError
 from whitecell.analysis.sobol import sobol
 from whitecell.cli import app
+from whitecell.report.sweep import write_sweep_report
 
 
 def test_sobol_ranks_a_decisive_parameter_above_an_inert_one(tmp_path):
@@ -23,6 +24,9 @@ def test_sobol_ranks_a_decisive_parameter_above_an_inert_one(tmp_path):
     assert d["points"] == 8 * (2 + 2)
     saved = json.loads((tmp_path / "s" / "sobol.json").read_text())
     assert saved == json.loads(json.dumps(d))
+    html = write_sweep_report(tmp_path / "s", tmp_path / "r.html").read_text()
+    assert "Sobol indices" in html and 'id="sweep-sobol' in html
+    assert "actors.CHN.war_cost" in html and "http" not in html.replace("http://www.w3.org", "")
 
 
 @pytest.mark.parametrize("params,samples,msg", [

@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from whitecell import __version__
 from whitecell.analysis.sensitivity import read_sensitivity
 from whitecell.analysis.shards import SUMMARY, read_json
+from whitecell.analysis.sobol import SOBOL
 from whitecell.analysis.summary import read_manifest, summarize
 from whitecell.report.aar import END_REASONS
 from whitecell.report.files import write_text_atomic
@@ -179,6 +180,33 @@ def tornado_chart(data: Mapping[str, Any]) -> Markup:
         return figure_to_svg(fig, chart_id="sweep-tornado", title="Sensitivity tornado")
 
 
+#: Grid points beyond which the per-point charts are left out (tables remain).
+MAX_CHARTED_POINTS = 12
+
+
+def sobol_chart(data: Mapping[str, Any]) -> Markup:
+    """First-order and total Sobol indices per parameter, with bootstrap intervals."""
+    rows = list(data["parameters"])[::-1]  # largest total index at the top
+    with chart_style("sweep-sobol"):
+        fig = Figure(figsize=(9.6, 1.4 + 0.5 * max(len(rows), 1)))
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))
+        s1 = [float(r["S1"]) for r in rows]
+        st = [float(r["ST"]) for r in rows]
+        ax.barh(y + 0.18, st, height=0.34, color="#d55e00", label="total (ST)",
+                xerr=[float(r["ST_conf"]) for r in rows], capsize=3)
+        ax.barh(y - 0.18, s1, height=0.34, color="#0072b2", label="first order (S1)",
+                xerr=[float(r["S1_conf"]) for r in rows], capsize=3)
+        ax.axvline(0.0, color="#2b2f33", linewidth=1.0)
+        ax.set_yticks(y, [f"{r['path']}  ({r['low_value']} → {r['high_value']})"
+                          for r in rows])
+        ax.set_xlabel(f"share of the variance of {data['outcome']}")
+        ax.set_title("Sobol indices (Saltelli 2010, via SALib)")
+        ax.legend(loc="lower right", fontsize=8.5)
+        fig.tight_layout()
+        return figure_to_svg(fig, chart_id="sweep-sobol", title="Sobol indices")
+
+
 def _fmt_pct(p: Mapping[str, Any]) -> str:
     return f"{100 * p['p']:.2f}%"
 
@@ -188,7 +216,8 @@ def _fmt_ci(lo: float, hi: float, scale: float = 100.0, digits: int = 2) -> str:
 
 
 def build_sweep_context(summary: Mapping[str, Any], manifest: Mapping[str, Any],
-                        sensitivity: Mapping[str, Any] | None) -> dict[str, Any]:
+                        sensitivity: Mapping[str, Any] | None,
+                        sobol: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything the template shows, as plain values and SVG markup."""
     points = list(summary["points"])
     max_turns = int(summary.get("max_turns") or manifest.get("max_turns") or 0) or max(
@@ -222,15 +251,20 @@ def build_sweep_context(summary: Mapping[str, Any], manifest: Mapping[str, Any],
             "paired": _fmt_ci(d["paired_low"], d["paired_high"], sc)
             if "paired_low" in d else "-"})
     actors = list(dict.fromkeys(a for r in rows for a in r["actors"]))  # scenario order
-    charts = {"outcomes": outcome_chart(points), "peak": peak_rung_chart(points),
-              "nuclear": nuclear_chart(points, max_turns)}
+    # one series per grid point: past a dozen the charts stop being readable
+    charts: dict[str, Markup | None] = {"outcomes": None, "peak": None, "nuclear": None}
+    if len(points) <= MAX_CHARTED_POINTS:
+        charts = {"outcomes": outcome_chart(points), "peak": peak_rung_chart(points),
+                  "nuclear": nuclear_chart(points, max_turns)}
     sens = None
     if sensitivity:
         charts["tornado"] = tornado_chart(sensitivity)
         sens = {"outcome": sensitivity["outcome"], "base": sensitivity["base"],
                 "rows": sensitivity["parameters"]}
+    if sobol:
+        charts["sobol"] = sobol_chart(sobol)
     sc = summary["scenario"]
-    return {
+    return {"sobol": sobol,
         "title": sc.get("title") or sc["id"], "scenario": sc, "summary": summary,
         "manifest_grid": manifest.get("grid", []), "rows": rows, "end_keys": end_keys,
         "end_names": {k: END_REASONS.get(k, k) for k in end_keys}, "diffs": diffs,
@@ -261,8 +295,10 @@ def render_sweep_report(path: str | os.PathLike[str]) -> str:
     manifest = read_manifest(d)
     s = d / SUMMARY
     summary = read_json(s) if s.is_file() else summarize(d)
+    sob = d / SOBOL
+    sobol = read_json(sob) if sob.is_file() else None
     return _environment().get_template("sweep.html").render(
-        **build_sweep_context(summary, manifest, read_sensitivity(d)))
+        **build_sweep_context(summary, manifest, read_sensitivity(d), sobol))
 
 
 def write_sweep_report(path: str | os.PathLike[str], output: str | os.PathLike[str]) -> Path:
