@@ -220,6 +220,10 @@ def run(
         "--index", help="With --from-sweep: the run's index in the sweep.")] = None,
     grid_point: Annotated[int | None, typer.Option(
         "--grid-point", help="With --from-sweep: the grid point (if several).")] = None,
+    override: Annotated[list[str] | None, typer.Option(
+        "--override", help="White-cell override of chance: TURN:RULING[:ACTOR]=DRAW, e.g. "
+                           "1:strike_bases:PRK=0.99 (repeatable; recorded with the run).")
+    ] = None,
 ) -> None:
     """Play a scenario with AI cells, print the narrative, save the run."""
     from whitecell.record.session import run_scenario
@@ -230,7 +234,7 @@ def run(
 
             if index is None:
                 raise UserError("--from-sweep needs --index I (the run's index in the sweep)")
-            if scenario or excursion or sets or policy:
+            if scenario or excursion or sets or policy or override:
                 raise UserError("--from-sweep takes the scenario, excursion, overrides and "
                                 "players from the sweep; drop the other options")
             store = _store(outdir)
@@ -244,7 +248,7 @@ def run(
             pol = _expand_all(_policies(policy), res.scenario.actor_ids)
             store = _store(outdir)
             rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()),
-                               seed=seed, policy=pol)
+                               seed=seed, policy=pol, draw_overrides=tuple(override or ()))
         store.save(rec)
         if as_json:
             _emit_json(rec.summary())

@@ -13,10 +13,10 @@ sequence over (key, run, slot); its output passes BigCrush for sequential
 counters. The 64-bit key comes from ``numpy.random.SeedSequence(seed)``, so any
 integer seed is welcome and nearby seeds give unrelated streams.
 
-A white cell can override a draw through the library: ``overrides[(slot, run)]
-= u`` replaces the uniform of that ruling. (Overrides are not yet stored in the
-run record or offered by the CLI; a replay of an overridden game must set them
-again.)
+A white cell can override a draw: ``overrides[(slot, run)] = u`` replaces the
+uniform of that ruling (``run = -1`` for every run). Named overrides
+(:mod:`whitecell.engine.overrides`, ``whitecell run --override``) are recorded
+with the run and applied again by a replay.
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ class Dice:
         if self.overrides:
             for (s, run), val in self.overrides.items():
                 if s == slot:
-                    u[self.runs == np.uint64(run)] = val
+                    if run < 0:  # every run of the game
+                        u[:] = val
+                    else:
+                        u[self.runs == np.uint64(run)] = val
         return u
 
     def draw(self, turn: int, ruling: int, actor: int = 0) -> NDArray[np.float64]:

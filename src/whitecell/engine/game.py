@@ -8,16 +8,18 @@ The same code plays one narrated game (``runs=1``) and a batch of thousands
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from whitecell.engine import adjudication as adj
-from whitecell.engine.dice import Dice
+from whitecell.engine.dice import Dice, slot_of
 from whitecell.engine.events import Event, EventLog
 from whitecell.engine.observation import Decision, Observation, Policy
 from whitecell.engine.outcome import outcome_columns, outcome_record
+from whitecell.engine.overrides import DrawOverride
 from whitecell.engine.rules import end_of_turn, legal_actions, release_injects, settle_and_concede
 from whitecell.models import beliefs
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
@@ -54,7 +56,8 @@ class Game:
     """A scenario being played for one or many runs."""
 
     def __init__(self, world: World, policies: Mapping[str, Policy], seed: int,
-                 runs: int | NDArray[np.int64] = 1, record: bool = True) -> None:
+                 runs: int | NDArray[np.int64] = 1, record: bool = True,
+                 overrides: Sequence[DrawOverride] = ()) -> None:
         missing = [a for a in world.ids if a not in policies]
         if missing:
             raise ValueError(f"no policy for actor(s) {', '.join(missing)}")
@@ -66,6 +69,10 @@ class Game:
         if record and len(self.dice) != 1:
             raise ValueError("a narrated game (record=True) plays exactly one run")
         self.decisions: list[dict[str, dict[str, object]]] = []
+        self.overrides = tuple(overrides)
+        for o in self.overrides:
+            turn, code, actor = o.key(world)
+            self.dice.overrides[(slot_of(turn, code, actor), -1)] = o.draw
         self.state = self._reset()
         self._full_dice = self.dice
 
@@ -93,12 +100,14 @@ class Game:
                 st.belief_a[:, i, j] = m * S
                 st.belief_b[:, i, j] = (1.0 - m) * S
         sc = w.scenario
+        start: dict[str, Any] = {
+            "scenario": sc.id, "version": sc.version, "seed": self.seed, "actors": list(w.ids),
+            "resolve": {a: float(st.resolve[0, i]) for i, a in enumerate(w.ids)},
+            "tolerance": {a: float(st.tolerance[0, i]) for i, a in enumerate(w.ids)}}
+        if self.overrides:
+            start["overrides"] = [o.text for o in self.overrides]
         self.log.add(0, "start", f"{sc.title} (scenario {sc.id} v{sc.version}); "
-                     f"{sc.max_turns} turns of {sc.turn.length_days:g} days",
-                     scenario=sc.id, version=sc.version, seed=self.seed,
-                     actors=list(w.ids),
-                     resolve={a: float(st.resolve[0, i]) for i, a in enumerate(w.ids)},
-                     tolerance={a: float(st.tolerance[0, i]) for i, a in enumerate(w.ids)})
+                     f"{sc.max_turns} turns of {sc.turn.length_days:g} days", **start)
         return st
 
     # ------------------------------------------------------------------ observe
@@ -153,6 +162,13 @@ class Game:
         t = st.turn
         active = ~st.done
         forced, ftarget, delivered = release_injects(w, st, active, self.log)
+        for o in self.overrides:
+            if o.turn == t and self.log.enabled and active[0]:
+                who = f"{o.actor}'s " if o.actor else "the "
+                self.log.add(t, "ruling", f"white cell override: {who}{o.ruling} ruling this "
+                             f"turn uses draw {o.draw:.4g} instead of the dice", actor=o.actor,
+                             model="white cell override", inputs={"ruling": o.ruling},
+                             probability=None, draw=o.draw, result={"override": o.text})
         R, A = st.runs, w.n_actors
         action = np.zeros((R, A), dtype=np.int64)
         target = np.full((R, A), -1, dtype=np.int64)

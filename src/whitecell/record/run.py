@@ -29,9 +29,11 @@ def event_digest(events: list[Event] | list[dict[str, Any]]) -> str:
 
 def derive_run_id(scenario_digest: str, seed: int, policies: dict[str, str],
                   salt: str = "", excursion: str | None = None,
-                  overrides: tuple[str, ...] | list[str] = ()) -> str:
+                  overrides: tuple[str, ...] | list[str] = (),
+                  draw_overrides: tuple[str, ...] | list[str] = ()) -> str:
     """Run id from the run's inputs (plus a salt for human-played games)."""
-    key = canonical_json({"scenario": scenario_digest, "seed": int(seed),
+    extra = {"draw_overrides": list(draw_overrides)} if draw_overrides else {}
+    key = canonical_json({"scenario": scenario_digest, "seed": int(seed), **extra,
                           "excursion": excursion, "overrides": list(overrides),
                           "policies": dict(sorted(policies.items())), "version": __version__,
                           "salt": salt})
@@ -57,6 +59,7 @@ class RunRecord:
     outcome: dict[str, Any] | None
     status: str = "complete"  # or "in_progress"
     run_index: int = 0  # global run index: its dice (0 unless re-run from a sweep)
+    draw_overrides: list[str] = field(default_factory=list)  # white-cell overrides
     version: str = __version__
     created: str = ""
     event_digest: str = field(default="")
@@ -76,6 +79,7 @@ class RunRecord:
             "overrides": list(self.overrides),
             "seed": self.seed,
             "run_index": self.run_index,
+            "draw_overrides": list(self.draw_overrides),
             "policies": dict(sorted(self.policies.items())),
             "whitecell_version": self.version,
             "event_digest": self.event_digest,

@@ -25,6 +25,7 @@ runs_table = sa.Table(
     sa.Column("event_digest", sa.String(64), nullable=False),
     sa.Column("turns", sa.Integer, nullable=False),
     sa.Column("run_index", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("draw_overrides", sa.Text, nullable=False, server_default="[]"),
 )
 
 events_table = sa.Table(

@@ -6,13 +6,14 @@ the CLI and the web app only parse arguments and print.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from whitecell.engine.game import Game
 from whitecell.engine.observation import Policy
+from whitecell.engine.overrides import parse_override
 from whitecell.policies import make_policies
 from whitecell.policies.recorded import RecordedPolicy
 from whitecell.record.run import RunRecord, derive_run_id, event_digest
@@ -35,13 +36,15 @@ class Session:
     salt: str = ""
     fixed_id: str | None = None
     run_index: int = 0
+    draw_overrides: tuple[str, ...] = ()
 
     @property
     def run_id(self) -> str:
         if self.fixed_id:
             return self.fixed_id
         return derive_run_id(self.resolved.digest, self.game.seed, self.kinds, self.salt,
-                             self.resolved.excursion, self.resolved.overrides)
+                             self.resolved.excursion, self.resolved.overrides,
+                             self.draw_overrides)
 
     def record(self) -> RunRecord:
         g = self.game
@@ -55,18 +58,20 @@ class Session:
             events=[e.to_dict() for e in g.events], decisions=list(g.decisions),
             outcome=g.outcome() if done else None,
             status="complete" if done else "in_progress",
-            run_index=self.run_index,
+            run_index=self.run_index, draw_overrides=list(self.draw_overrides),
         )
 
 
 def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
                   seed: int = 0, policy: Mapping[str, str] | None = None,
                   humans: Mapping[str, Policy] | None = None, salt: str = "",
-                  resolved: ResolvedScenario | None = None, run_index: int = 0) -> Session:
+                  resolved: ResolvedScenario | None = None, run_index: int = 0,
+                  draw_overrides: Sequence[str] = ()) -> Session:
     """Build a narrated one-run game; ``humans`` maps actor id -> human player.
 
     ``run_index`` is the global run index whose dice the game uses: 0 for an
     ordinary run, run *i* of a sweep to re-play that run alone.
+    ``draw_overrides`` are white-cell overrides ``TURN:RULING[:ACTOR]=DRAW``.
     """
     res = resolved or load_scenario(ref, excursion=excursion, sets=sets)
     world = compile_world(res.scenario)
@@ -77,17 +82,20 @@ def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ..
             raise ValueError(f"--as names unknown actor {a!r} (known: {', '.join(world.ids)})")
         policies[a] = h
         kinds[a] = "human"
+    parsed = [parse_override(o, world) for o in draw_overrides]
     game = Game(world, policies, seed=seed, runs=np.array([run_index], dtype=np.int64),
-                record=True)
+                record=True, overrides=parsed)
     return Session(resolved=res, ref=ref, game=game, kinds=kinds, salt=salt,
-                   run_index=run_index)
+                   run_index=run_index, draw_overrides=tuple(o.text for o in parsed))
 
 
 def run_scenario(ref: str, *, excursion: str | None = None, sets: tuple[str, ...] = (),
                  seed: int = 0, policy: Mapping[str, str] | None = None,
-                 on_turn: Callable[[Game], None] | None = None) -> RunRecord:
+                 on_turn: Callable[[Game], None] | None = None,
+                 draw_overrides: Sequence[str] = ()) -> RunRecord:
     """Play a scenario with AI players from start to end; return its record."""
-    s = start_session(ref, excursion=excursion, sets=sets, seed=seed, policy=policy)
+    s = start_session(ref, excursion=excursion, sets=sets, seed=seed, policy=policy,
+                      draw_overrides=draw_overrides)
     s.game.play(on_turn)
     return s.record()
 
@@ -110,7 +118,7 @@ def rebuild_session(rec: RunRecord, then: Mapping[str, Policy] | None = None) ->
             humans[a] = RecordedPolicy(moves, name="human",
                                        then=(then or {}).get(a))
     s = start_session(rec.scenario_ref, seed=rec.seed, policy=ai, humans=humans, resolved=res,
-                      run_index=rec.run_index)
+                      run_index=rec.run_index, draw_overrides=tuple(rec.draw_overrides))
     if s.run_id != rec.run_id and not humans and rec.run_index == 0:
         raise ReplayError(f"run id mismatch: {s.run_id} != {rec.run_id}")
     s.fixed_id = rec.run_id  # a resumed or replayed game keeps its id

@@ -97,7 +97,7 @@ class RunStore:
                 created=rec.created or now, status=rec.status,
                 outcome=json.dumps(rec.outcome) if rec.outcome is not None else None,
                 event_digest=rec.event_digest, turns=len(rec.decisions),
-                run_index=rec.run_index,
+                run_index=rec.run_index, draw_overrides=json.dumps(rec.draw_overrides),
             ))
             if rec.events:
                 conn.execute(events_table.insert(), [
@@ -161,7 +161,8 @@ class RunStore:
             policies=json.loads(r["policies"]), events=evs, decisions=decs,
             outcome=json.loads(r["outcome"]) if r["outcome"] else None, status=r["status"],
             version=r["version"], created=r["created"], event_digest=r["event_digest"],
-            run_index=int(r["run_index"]))
+            run_index=int(r["run_index"]),
+            draw_overrides=json.loads(r["draw_overrides"] or "[]"))
 
 
 __all__ = ["RunStore", "StoreError", "default_url", "metadata"]
