@@ -462,6 +462,18 @@ def _round_draw(x: F, u: F) -> F:
     return fl + (u < (x - fl))
 
 
+def _exchange_losses(tn: Turn, i: int, tgt: NDArray[np.int64], m: B, kind: str, lost: F,
+                     enemy_lost: F, cost_per_unit: float) -> None:
+    """Apply both sides' losses of one force kind, charge their cost, record the attack."""
+    st = tn.state
+    rows = np.arange(st.runs)
+    st.forces[:, i, K[kind]] -= lost
+    st.forces[rows, tgt, K[kind]] -= enemy_lost
+    st.costs[:, i] += lost * cost_per_unit
+    st.costs[rows, tgt] += enemy_lost * cost_per_unit
+    mark_attacked(tn, i, tn.target[:, i], m)
+
+
 def naval(tn: Turn) -> None:
     """Fleet engagement by Hughes' salvo equations (Hughes 1995).
 
@@ -493,13 +505,9 @@ def naval(tn: Turn) -> None:
         b_lost = np.asarray(b_lost, dtype=float)
         al = np.where(m, np.minimum(_round_draw(a_lost, ua), st.forces[:, i, K["naval"]]), 0.0)
         bl = np.where(m, np.minimum(_round_draw(b_lost, ub), b), 0.0)
-        st.forces[:, i, K["naval"]] -= al
-        st.forces[rows, tgt, K["naval"]] -= bl
         st.forces[:, i, K["strike"]] = strike - fired
-        # ships are costly: each lost ship costs a share of the stakes
-        st.costs[:, i] += al * 0.01
-        st.costs[rows, tgt] += bl * 0.01
-        mark_attacked(tn, i, tn.target[:, i], m)
+        # ships are costly: each lost ship costs 0.01 of the stakes
+        _exchange_losses(tn, i, tgt, m, "naval", al, bl, 0.01)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"salvo exchange with {tn.name(tgt[0])}: expected losses "
                        f"{a_lost[0]:.1f} vs {b_lost[0]:.1f} ships; draws {ua[0]:.2f}/{ub[0]:.2f} "
@@ -539,11 +547,7 @@ def air(tn: Turn) -> None:
             a1, b1 = np.asarray(a1, dtype=float), np.asarray(b1, dtype=float)
         al = np.where(m, a0 - a1, 0.0)
         bl = np.where(m, b0 - b1, 0.0)
-        st.forces[:, i, K["air"]] -= al
-        st.forces[rows, tgt, K["air"]] -= bl
-        st.costs[:, i] += al * 0.002
-        st.costs[rows, tgt] += bl * 0.002
-        mark_attacked(tn, i, tn.target[:, i], m)
+        _exchange_losses(tn, i, tgt, m, "air", al, bl, 0.002)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"air campaign against {tn.name(tgt[0])}: "
                        f"{a0[0]:.0f} vs {b0[0]:.0f} aircraft over {days:g} days -> losses "
