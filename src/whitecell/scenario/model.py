@@ -30,13 +30,72 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Assumption(Strict):
+    """A designers' judgement: a value with its plausible range and its basis.
+
+    Judgements are kept apart from cited facts so an analyst can see which
+    numbers are assumptions and sweep them (``whitecell sensitivity
+    --assumptions`` varies every assumption over its range).
+    """
+
+    value: float = Field(description="The value used in the base case.")
+    range: tuple[float, float] = Field(description="Plausible [low, high] range.")
+    basis: str = Field(min_length=3, description="Why this value and range.")
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Assumption:
+        lo, hi = self.range
+        if not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+        return self
+
+
+class TheatreShare(Assumption):
+    """Share of a cited national total judged available in the theatre (0..1)."""
+
+    value: float = Field(ge=0, le=1, description="Share used in the base case.")
+
+
 class Sourced(Strict):
-    """A number taken from the world, with where it comes from."""
+    """A number taken from the world, with where it comes from.
+
+    With ``theatre_share`` the ``value`` is the cited national total and the
+    engine uses ``value x theatre_share.value`` (rounded to whole units): the
+    cited fact and the judgement of how much of it is in the theatre stay apart.
+    """
 
     value: float = Field(ge=0, description="The figure (never negative).")
     source: str = Field(min_length=3, description="Publication the figure comes from.")
     year: int = Field(ge=1900, le=2100, description="Year of the figure or publication.")
     note: str | None = Field(default=None, description="How the figure was derived.")
+    theatre_share: TheatreShare | None = Field(
+        default=None, description="Judged share of the national total in the theatre.")
+
+    @property
+    def in_theatre(self) -> float:
+        """The figure the engine uses: the value, or its theatre share (whole units)."""
+        if self.theatre_share is None:
+            return self.value
+        return float(round(self.value * self.theatre_share.value))
+
+
+class AssumptionRef(Strict):
+    """A scenario field that is a designers' judgement, with its plausible range.
+
+    ``path`` is a dotted path as accepted by ``--set``/``--vary`` (e.g.
+    ``parameters.combat.strike_pk``); ``range`` bounds what an analyst should
+    explore; ``basis`` says where the base value comes from.
+    """
+
+    path: str = Field(min_length=3)
+    range: tuple[float, float]
+    basis: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AssumptionRef:
+        if self.range[0] > self.range[1]:
+            raise ValueError(f"range [{self.range[0]}, {self.range[1]}] is not ordered")
+        return self
 
 
 class BetaPrior(Strict):
@@ -370,6 +429,9 @@ class Scenario(Strict):
     parameters: Parameters = Field(default_factory=Parameters)
     fog: Fog = Field(default_factory=Fog)
     excursions: list[Excursion] = Field(default_factory=list)
+    assumptions: list[AssumptionRef] = Field(
+        default_factory=list,
+        description="Fields that are designers' judgement, with plausible ranges.")
     references: list[str] = Field(default_factory=list)
 
     def actor(self, actor_id: str) -> Actor:

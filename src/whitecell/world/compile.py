@@ -116,7 +116,7 @@ class World:
 def _force_vector(forces: dict[str, object]) -> NDArray[np.float64]:
     v = np.zeros(len(FORCE_KINDS))
     for k, s in forces.items():
-        v[K[k]] = float(s.value)  # type: ignore[attr-defined]
+        v[K[k]] = float(s.in_theatre)  # type: ignore[attr-defined]
     return v
 
 
