@@ -9,14 +9,14 @@ from whitecell.analysis.errors import SweepError
 from whitecell.scenario.errors import ScenarioError
 
 SC = "taiwan-strait-crisis"
-PARAMS = ["parameters.combat.base_access=0.35:1.0", "actors.USA.forces.strike.value=150:700",
+PARAMS = ["actors.CHN.doctrine.war_threshold=0.3:0.7", "actors.USA.forces.strike.value=150:700",
           "actors.RUS.stakes=0.1:0.3"]
 
 
 @pytest.fixture(scope="module")
 def tornado(tmp_path_factory):
     out = tmp_path_factory.mktemp("sens") / "s"
-    return out, sensitivity(SC, PARAMS, 1500, outcome="challenger_success", excursion="base",
+    return out, sensitivity(SC, PARAMS, 1500, outcome="war", excursion="base",
                             seed=2, chunk=750, out=out, workers=1, progress=False)
 
 
@@ -31,9 +31,11 @@ def test_tornado_is_ranked_and_consistent(tornado):
         assert r["paired_low"] <= r["effect"] <= r["paired_high"]
         assert r["effect_low"] <= r["effect"] <= r["effect_high"]
     by = {r["path"]: r for r in rows}
-    # US anti-ship magazines and access to Japanese bases both cut the challenger's success
-    assert by["actors.USA.forces.strike.value"]["effect"] < 0
-    assert by["parameters.combat.base_access"]["effect"] < 0
+    # a challenger that needs more resolve before its first violent step fights
+    # less; Russia's stakes enter no rule of this scenario
+    assert by["actors.CHN.doctrine.war_threshold"]["effect"] < 0
+    assert by["actors.CHN.doctrine.war_threshold"]["rank"] == 1
+    assert by["actors.RUS.stakes"]["effect"] == 0
     assert read_sensitivity(out) == data
     assert json.loads((out / "sensitivity.json").read_text()) == data
     s = summarize(out)

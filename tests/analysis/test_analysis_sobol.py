@@ -12,21 +12,21 @@ from whitecell.report.sweep import write_sweep_report
 
 
 def test_sobol_ranks_a_decisive_parameter_above_an_inert_one(tmp_path):
-    # the challenger's war cost decides whether it is deterred at all; Russia's
+    # the challenger's war threshold decides whether it fights at all; Russia's
     # stakes do not enter any rule that moves war in this scenario
     d = sobol("taiwan-strait-crisis",
-              ["actors.CHN.war_cost=0.5:1.5", "actors.RUS.stakes=0.1:0.3"], 200,
+              ["actors.CHN.doctrine.war_threshold=0.3:0.8", "actors.RUS.stakes=0.1:0.3"], 200,
               samples=8, outcome="war", out=tmp_path / "s", workers=1, chunk=200,
               progress=False)
     top, bottom = d["parameters"]
-    assert top["path"] == "actors.CHN.war_cost"
+    assert top["path"] == "actors.CHN.doctrine.war_threshold"
     assert top["ST"] > 0.5 and abs(bottom["ST"]) < 0.1
     assert d["points"] == 8 * (2 + 2)
     saved = json.loads((tmp_path / "s" / "sobol.json").read_text())
     assert saved == json.loads(json.dumps(d))
     html = write_sweep_report(tmp_path / "s", tmp_path / "r.html").read_text()
     assert "Sobol indices" in html and 'id="sweep-sobol' in html
-    assert "actors.CHN.war_cost" in html and "http" not in html.replace("http://www.w3.org", "")
+    assert "actors.CHN.doctrine.war_threshold" in html and "http" not in html.replace("http://www.w3.org", "")
 
 
 @pytest.mark.parametrize("params,samples,msg", [

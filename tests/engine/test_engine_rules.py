@@ -35,7 +35,7 @@ def test_short_magazine_still_fires_what_it_has():
     w = _world("actors.CHN.policy=scripted", "actors.CHN.script=[missile_strike@TWN]",
                "actors.TWN.forces.interceptors.value=39",
                "actors.USA.forces.interceptors.value=0",
-               "parameters.combat.salvo_size=40")
+               "actors.CHN.forces.launchers.value=80")
     g = Game(w, make_policies(w), seed=1)
     g.step()
     ruling = next(e for e in g.events if e.kind == "ruling" and "missile defence" in e.text)

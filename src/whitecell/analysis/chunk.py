@@ -48,6 +48,10 @@ OUTCOME_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("turns", pa.int16()),
     ("incidents", pa.int16()),
     ("cumulative_risk", pa.float64()),
+    ("first_violence_by", pa.string()),
+    ("first_violence_turn", pa.int16()),
+    ("capitulated_by", pa.string()),
+    ("settlement_share", pa.float64()),
 )
 
 _ARROW_TYPES: dict[str, pa.DataType] = {"bool": pa.bool_(), "int64": pa.int64(),
@@ -122,8 +126,7 @@ def play_runs(world: World, policy: dict[str, str], seed: int,
     """Play the runs with global indices ``runs``; return outcome columns and losses (R, A, K)."""
     g = Game(world, make_policies(world, policy), seed=seed, runs=runs, record=False)
     g.play()
-    losses = world.forces0[None, :, :] - g.state.forces
-    return g.columns(), losses
+    return g.columns(), g.state.lost.copy()
 
 
 def run_chunk(task: ChunkTask) -> pa.Table:
@@ -144,12 +147,17 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     for name, kind, value in task.vary:
         data[name] = pa.repeat(pa.scalar(value, _ARROW_TYPES[kind]), n)
     ids = np.array(list(world.ids) + [None], dtype=object)
-    first = cols["nuclear_first_user"].astype(np.int64)
     used = cols["nuclear_use"].astype(bool)
     for name, _ in OUTCOME_FIELDS:
-        if name == "nuclear_first_user":
-            data[name] = pa.array(ids[np.where(first >= 0, first, len(world.ids))],
+        if name in ("nuclear_first_user", "first_violence_by", "capitulated_by"):
+            who = cols[name].astype(np.int64)
+            data[name] = pa.array(ids[np.where(who >= 0, who, len(world.ids))],
                                   type=pa.string())
+        elif name == "first_violence_turn":
+            data[name] = pa.array(cols[name].astype(np.int16),
+                                  mask=cols["first_violence_by"] < 0, type=pa.int16())
+        elif name == "settlement_share":
+            data[name] = pa.array(cols[name], mask=np.isnan(cols[name]), type=pa.float64())
         elif name == "nuclear_turn":
             data[name] = pa.array(cols[name].astype(np.int16), mask=~used, type=pa.int16())
         elif name == "end_reason":

@@ -17,8 +17,8 @@ from numpy.typing import NDArray
 from whitecell.engine.dice import Dice, binomial_from_uniform
 from whitecell.engine.events import EventLog
 from whitecell.models import attrition, beliefs, bmd, contest, risk
-from whitecell.scenario.actions import ACTION_INDEX
-from whitecell.world.compile import K, World
+from whitecell.scenario.actions import ACTION_INDEX, FORCE_KINDS, STRATEGIC_KINDS
+from whitecell.world.compile import K, World, power_of
 from whitecell.world.state import END_REASONS, State
 
 F = NDArray[np.float64]
@@ -28,7 +28,11 @@ B = NDArray[np.bool_]
 R_FOG, R_INCIDENT, R_BLOCKADE, R_GREY, R_SEIZE, R_RETAKE = 1, 2, 3, 4, 5, 6
 R_MISSILE, R_BASES, R_COUNTER, R_NAVAL_A, R_NAVAL_B, R_INVASION = 7, 8, 9, 10, 11, 12
 R_NUCLEAR, R_AIR = 13, 14
-R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF = 60, 61, 62
+R_AIR_B, R_SUB, R_ESCORT, R_TERMINATION, R_LEAK_AIR, R_RESPONSE = 15, 16, 17, 18, 19, 20
+R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF, R_OPTIMISM = 60, 61, 62, 63
+
+#: Force kinds fire can destroy (strategic warheads are outside the theatre balance).
+_FIREABLE = np.array([k not in STRATEGIC_KINDS for k in FORCE_KINDS])
 
 
 @dataclass
@@ -81,6 +85,55 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def add_damage(st: State, who: int, amount: F) -> None:
+    """Charge ``amount`` (per run, share of stakes) of damage suffered by ``who``.
+
+    Damage (what others did to it) is kept apart from the cost of its own
+    posture: only damage counts toward capitulation (a quiet adversary never
+    wins because the defender's own alert was expensive).
+    """
+    st.damage[:, who] += amount
+    st.costs[:, who] += amount
+
+
+def add_posture_cost(st: State, who: int, amount: F) -> None:
+    """Charge the cost of an actor's own moves (never a reason to capitulate)."""
+    st.posture_costs[:, who] += amount
+    st.costs[:, who] += amount
+
+
+def lose(st: State, who: int, kind: str, n: F) -> F:
+    """Remove ``n`` units (per run) of ``kind`` from ``who``; never more than it has.
+
+    Returns the units actually lost; they are added to ``st.lost`` so losses are
+    never negative (reinforcements add forces, they do not undo losses).
+    """
+    have = st.forces[:, who, K[kind]]
+    n = np.clip(n, 0.0, have)
+    st.forces[:, who, K[kind]] = have - n
+    st.lost[:, who, K[kind]] += n
+    return n
+
+
+def round_draw(x: F, u: F) -> F:
+    """Whole units from an expected value: floor(x) + 1 with probability frac(x)."""
+    fl = np.floor(x)
+    return fl + (u < (x - fl))
+
+
+def access(tn: Turn, i: int) -> F:
+    """Share of actor ``i``'s air and naval power usable this turn (per run).
+
+    A patron fights from its allies' bases: ``base_access`` of its power, and
+    only ``closed_access`` of that while a base strike keeps the runways shut.
+    """
+    w, st = tn.world, tn.state
+    cp = w.scenario.parameters.combat
+    if w.role[i] != "patron":
+        return np.where(st.closure[:, i] > 0, cp.closed_access, 1.0)
+    return cp.base_access * np.where(st.closure[:, i] > 0, cp.closed_access, 1.0)
+
+
 # --------------------------------------------------------------------------- posture
 def posture(tn: Turn) -> None:
     """Rungs, Rivera scores, own costs, tension, alert, contact and signals.
@@ -95,12 +148,18 @@ def posture(tn: Turn) -> None:
     live = tn.active[:, None]
     rung = acts.rung[act]
     status_quo = acts.rivera[act] == 1
-    new_rung = np.where(status_quo, st.rung, rung).astype(np.int16)
+    # waiting or messaging lets the posture decay toward the move's rung: an
+    # ultimatum of three turns ago is not today's posture
+    decay = tn.world.scenario.parameters.risk.rung_decay
+    decayed = np.maximum(rung, st.rung - decay)
+    new_rung = np.where(status_quo, decayed, rung).astype(np.int16)
     st.rung = np.where(live, new_rung, st.rung).astype(np.int16)
     st.peak = np.maximum(st.peak, st.rung).astype(np.int16)
     st.turn_score = np.where(live, acts.weight[act], 0.0)
     st.score += st.turn_score
-    st.costs += np.where(live, acts.cost[act], 0.0)
+    own = np.where(live, acts.cost[act], 0.0)
+    st.posture_costs += own
+    st.costs += own
     st.tension = np.clip(st.tension + np.where(tn.active, acts.tension[act].sum(axis=1), 0.0),
                          0.0, 1.0)
     st.alert = np.clip(st.alert + np.where(live, acts.alert[act], 0.0), 0.0, 1.0)
@@ -112,6 +171,7 @@ def posture(tn: Turn) -> None:
     st.belief_a, st.belief_b = np.asarray(a_new, dtype=float), np.asarray(b_new, dtype=float)
     st.proposal = (acts.rivera[act] == 0) & np.isin(
         act, [ACTION_INDEX["propose_talks"], ACTION_INDEX["international_arbitration"]]) & live
+    st.prev_action = np.where(live, st.last_action, st.prev_action).astype(np.int16)
     st.last_action = np.where(live, act, st.last_action).astype(np.int16)
     st.last_target = np.where(live, tn.target, st.last_target).astype(np.int16)
     st.attacked = np.zeros_like(st.attacked)
@@ -124,6 +184,8 @@ def posture(tn: Turn) -> None:
         on = (shared & members[None, :]).any(axis=1)
         st.bmd_bonus[:, members] += np.where(on, 0.03, 0.0)[:, None]
     st.escort = np.zeros_like(st.escort)
+    st.incident = np.zeros_like(st.incident)
+    st.closure = np.where(live & (st.closure > 0), st.closure - 1, st.closure).astype(np.int16)
 
 
 def mark_attacked(tn: Turn, attacker: int, target: NDArray[np.int64], mask: B) -> None:
@@ -133,6 +195,10 @@ def mark_attacked(tn: Turn, attacker: int, target: NDArray[np.int64], mask: B) -
         return
     st.war |= mask
     st.belligerent[:, attacker] |= mask
+    st.violent_turn[:, attacker] = np.where(mask, tn.t, st.violent_turn[:, attacker])
+    first_v = mask & (st.first_violence_by < 0)
+    st.first_violence_by = np.where(first_v, attacker, st.first_violence_by).astype(np.int16)
+    st.first_violence_turn = np.where(first_v, tn.t, st.first_violence_turn).astype(np.int16)
     rows = np.nonzero(mask)[0]
     tgt = target[rows]
     ok = tgt >= 0
@@ -195,9 +261,10 @@ def blockade(tn: Turn) -> None:
     st.blockade = np.where(m, share, st.blockade)
     prot = w.protege
     if prot >= 0:
-        st.costs[:, prot] += np.where(
-            m, share * w.vulnerability[prot] * w.scenario.parameters.combat.blockade_cost, 0.0)
+        add_damage(st, prot, np.where(
+            m, share * w.vulnerability[prot] * w.scenario.parameters.combat.blockade_cost, 0.0))
     mark_attacked(tn, c, np.full(st.runs, prot), blk)
+    _escorts_at_risk(tn, blk, share)
     if tn.narrate(m):
         kind = "blockade" if blk[0] else "quarantine"
         tn.log.add(tn.t, "ruling", f"{kind} enforcement: {_pct(share[0])} of shipping stopped "
@@ -215,6 +282,39 @@ def escort(tn: Turn) -> None:
     st = tn.state
     esc = tn.chose("escort_shipping")
     st.escort = (esc * st.forces[:, :, K["naval"]] * 0.5).sum(axis=1)
+
+
+def _escorts_at_risk(tn: Turn, blk: B, share: F) -> None:
+    """Escorts running a naval blockade are fired on (CSIS "Lights Out?", 2025).
+
+    Each escorting ship is hit with probability ``escort_risk`` x the share of
+    shipping the blockade stops; expected hits become whole ships by one draw.
+    A ship hit makes the escorting state a party to the war (blockades tend to
+    escalate, as the CSIS blockade games found).
+    """
+    w, st = tn.world, tn.state
+    cp = w.scenario.parameters.combat
+    esc = tn.chose("escort_shipping") & blk[:, None]
+    for i in range(w.n_actors):
+        m = esc[:, i]
+        u = tn.dice.draw(tn.t, R_ESCORT, i)
+        if not m.any():
+            continue
+        ships = 0.5 * st.forces[:, i, K["naval"]]
+        exp = ships * cp.escort_risk * share
+        hit = lose(st, i, "naval", np.where(m, round_draw(exp, u), 0.0))
+        add_damage(st, i, hit * 0.01)
+        struck = m & (hit > 0)
+        mark_attacked(tn, w.challenger, np.full(st.runs, i), struck)
+        if tn.narrate(m):
+            tn.log.add(tn.t, "ruling", f"{tn.name(i)} escorts run the blockade: expected "
+                       f"{exp[0]:.2f} of {ships[0]:.0f} escorts hit; draw {u[0]:.2f} -> "
+                       f"{int(hit[0])} {tn.name(i)} ship(s) lost", actor=tn.name(i),
+                       model="escort risk (CSIS Lights Out? 2025 calibration point)",
+                       inputs={"escorts": float(ships[0]), "escort_risk": cp.escort_risk,
+                               "share_stopped": float(share[0])},
+                       probability=float(exp[0] - np.floor(exp[0])), draw=float(u[0]),
+                       result={"lost": float(hit[0])})
 
 
 def grey_zone(tn: Turn) -> None:
@@ -238,6 +338,7 @@ def grey_zone(tn: Turn) -> None:
         win = m & (u < p)
         rows = np.nonzero(win & (j >= 0))[0]
         st.costs[rows, j[rows]] += 0.02
+        st.damage[rows, j[rows]] += 0.02
         st.tension = np.where(win, np.clip(st.tension + 0.03, 0, 1), st.tension)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"grey-zone contest with {tn.name(j[0])}: "
@@ -295,8 +396,8 @@ def islands(tn: Turn) -> None:
         win = r & (u2 < p)
         st.islands_held &= ~win
         mark_attacked(tn, i, np.full(st.runs, c), r)
-        st.costs[:, i] += np.where(r, 0.05, 0.0)
-        st.costs[:, c] += np.where(win, 0.1, 0.0)
+        add_damage(st, i, np.where(r, 0.05, 0.0))
+        add_damage(st, c, np.where(win, 0.1, 0.0))
         if tn.narrate(r):
             tn.log.add(tn.t, "ruling", f"counter-landing: p={p[0]:.2f}, draw {u2[0]:.2f} -> "
                        f"{'islands retaken' if win[0] else 'assault fails'}", actor=tn.name(i),
@@ -363,7 +464,7 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
             continue
         tgt = tn.target[:, i]
         have = st.forces[:, i, K["missiles"]].copy()
-        n = np.where(m, np.floor(np.minimum(cp.salvo_size, have)), 0.0)
+        n = np.where(m, np.floor(np.minimum(salvo_limit(w, st, i), have)), 0.0)
         inv, sspk, ptrack, shots = _defending_interceptors(tn, tgt)
         # a short magazine is spread as evenly as it goes: some warheads get
         # s_lo + 1 shots, the rest s_lo; the salvo's kill probability is the
@@ -381,29 +482,44 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
         used = n * s_lo + n_hi
         st.forces[:, i, K["missiles"]] = have - n
         _spend_interceptors(tn, tgt, np.where(m, used, 0.0))
-        rows = np.nonzero(m & (tgt >= 0))[0]
-        tr = tgt[rows]
-        dmg = leak[rows] * cp.damage_per_leaker
-        st.costs[rows, tr] += dmg
-        wear = np.clip(1.0 - dmg[:, None], 0.0, 1.0)
-        st.forces[rows, tr, :] *= wear
-        st.homeland_struck[rows, tr] = True
-        mark_attacked(tn, i, tgt, m)
+        ua = tn.dice.draw(tn.t, R_LEAK_AIR, i)
+        tgt0 = np.clip(tgt, 0, None)
+        valid = m & (tgt >= 0)
+        hosts = [p for p in range(w.n_actors) if bases and (w.commitment[p] > 0).any()]
         hit_patrons: list[str] = []
-        if bases:
-            for p in range(w.n_actors):
-                committed = w.commitment[p, np.clip(tgt, 0, None)] > 0
-                pm = m & committed & (tgt >= 0)
-                if pm.any():
-                    mark_attacked(tn, i, np.full(st.runs, p), pm)
-                    st.costs[:, p] += np.where(pm, 0.5 * leak * cp.damage_per_leaker, 0.0)
-                    st.forces[:, p, :] *= np.where(pm, 1.0 - 0.5 * leak * cp.damage_per_leaker,
-                                                   1.0)[:, None]
-                    if pm[0]:
-                        hit_patrons.append(tn.name(p))
+        air_lost = np.zeros(st.runs)
+        for who in range(w.n_actors):
+            on_target = valid & (tgt0 == who)
+            patron_hit = np.zeros(st.runs, dtype=bool)
+            if bases and who in hosts:
+                patron_hit = valid & (w.commitment[who, tgt0] > 0)
+            share = np.where(on_target, 1.0, 0.0) + np.where(patron_hit, 0.5, 0.0)
+            if not (share > 0).any():
+                continue
+            # leakers cost the stakes and destroy aircraft on the ground; a strike
+            # on the patron's forces is the tripwire that makes it a party
+            leaked = leak * np.where(on_target & bases & np.isin(tgt0, hosts), 0.5, 1.0)
+            leaked = np.where(on_target, leaked, 0.5 * leak)
+            add_damage(st, who, np.where(share > 0, leaked * cp.damage_per_leaker, 0.0))
+            lost_air = lose(st, who, "air", np.where(
+                share > 0, round_draw(leaked * cp.aircraft_per_leaker, ua), 0.0))
+            air_lost += lost_air
+            if bases:
+                st.closure[:, who] = np.where((share > 0) & (leak > 0), np.maximum(
+                    st.closure[:, who], cp.runway_closure_turns), st.closure[:, who])
+            st.homeland_struck[:, who] |= on_target
+            if patron_hit.any():
+                mark_attacked(tn, i, np.full(st.runs, who), patron_hit)
+                if patron_hit[0]:
+                    hit_patrons.append(tn.name(who))
+        mark_attacked(tn, i, tgt, m)
         if tn.narrate(m):
             exp = float(n[0] * (1.0 - k[0]))
             tip = f"; tripwire: {', '.join(hit_patrons)} forces hit" if hit_patrons else ""
+            if air_lost[0] > 0:
+                tip += f"; {int(air_lost[0])} aircraft destroyed on the ground"
+            if bases and leak[0] > 0 and cp.runway_closure_turns > 0:
+                tip += f"; runways closed for {cp.runway_closure_turns} turn(s)"
             tn.log.add(
                 tn.t, "ruling",
                 f"missile defence vs {int(n[0])} warheads at {tn.name(tgt[0])}: "
@@ -414,7 +530,20 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
                         "p_track": float(ptrack[0]), "interceptors_available": float(inv[0])},
                 probability=float(k[0]), draw=float(u[0]),
                 result={"leakers": float(leak[0]), "interceptors_used": float(used[0]),
-                        "expected_leakers": exp})
+                        "expected_leakers": exp, "aircraft_destroyed": float(air_lost[0])})
+
+
+def salvo_limit(w: World, st: State, i: int) -> F:
+    """Largest salvo actor ``i`` can fire this turn: launchers x reloads, per run.
+
+    Without launchers in the scenario the combat parameter ``salvo_size`` is the
+    limit (a salvo is bounded by launchers as well as by the magazine).
+    """
+    cp = w.scenario.parameters.combat
+    launchers = st.forces[:, i, K["launchers"]]
+    if w.forces0[i, K["launchers"]] > 0:
+        return np.floor(launchers * cp.reloads_per_turn)
+    return np.full(st.runs, float(cp.salvo_size))
 
 
 def counterstrike(tn: Turn) -> None:
@@ -440,10 +569,14 @@ def counterstrike(tn: Turn) -> None:
         st.forces[:, i, K["strike"]] = have - M
         rows = np.nonzero(m & (tgt >= 0))[0]
         tr = tgt[rows]
-        st.forces[rows, tr, K["missiles"]] = np.maximum(
-            0.0, st.forces[rows, tr, K["missiles"]] - kills[rows] * cp.missiles_per_counterstrike_kill)
+        for who in range(w.n_actors):
+            on = m & (tgt == who)
+            if not on.any():
+                continue
+            lose(st, who, "missiles", np.where(on, kills * cp.missiles_per_counterstrike_kill, 0.0))
+            lose(st, who, "launchers", np.where(on, kills, 0.0))
+            add_damage(st, who, np.where(on, 0.05, 0.0))
         st.homeland_struck[rows, tr] = True
-        st.costs[rows, tr] += 0.05
         mark_attacked(tn, i, tgt, m)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"counterstrike on {tn.name(tgt[0])} launchers: "
@@ -456,21 +589,17 @@ def counterstrike(tn: Turn) -> None:
 
 
 # --------------------------------------------------------------------------- battle
-def _round_draw(x: F, u: F) -> F:
-    """Integer outcome from an expected value: floor(x) + 1 with prob frac(x)."""
-    fl = np.floor(x)
-    return fl + (u < (x - fl))
-
-
 def _exchange_losses(tn: Turn, i: int, tgt: NDArray[np.int64], m: B, kind: str, lost: F,
                      enemy_lost: F, cost_per_unit: float) -> None:
     """Apply both sides' losses of one force kind, charge their cost, record the attack."""
     st = tn.state
-    rows = np.arange(st.runs)
-    st.forces[:, i, K[kind]] -= lost
-    st.forces[rows, tgt, K[kind]] -= enemy_lost
-    st.costs[:, i] += lost * cost_per_unit
-    st.costs[rows, tgt] += enemy_lost * cost_per_unit
+    lost = lose(st, i, kind, lost)
+    add_damage(st, i, lost * cost_per_unit)
+    for who in range(tn.world.n_actors):
+        on = m & (tgt == who)
+        if on.any():
+            got = lose(st, who, kind, np.where(on, enemy_lost, 0.0))
+            add_damage(st, who, got * cost_per_unit)
     mark_attacked(tn, i, tn.target[:, i], m)
 
 
@@ -493,9 +622,12 @@ def naval(tn: Turn) -> None:
             continue
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
-        acc_i = cp.base_access if w.role[i] == "patron" else 1.0
-        a = (st.forces[:, i, K["naval"]] + 0.5 * st.forces[:, i, K["submarine"]]) * acc_i
-        b = st.forces[rows, tgt, K["naval"]]
+        acc_i = access(tn, i)
+        # the share of each fleet that meets the other in one engagement
+        a_ships = np.floor(st.forces[:, i, K["naval"]] * cp.engaged_share * acc_i)
+        subs = np.floor(st.forces[:, i, K["submarine"]] * cp.engaged_share * acc_i)
+        a = a_ships + 0.5 * subs
+        b = np.floor(st.forces[rows, tgt, K["naval"]] * cp.engaged_share)
         strike = st.forces[:, i, K["strike"]].copy()
         fired = np.where(m, np.floor(strike * cp.strike_per_turn), 0.0)
         alpha = w.naval[i, 0] + np.where(a > 0, cp.strike_pk * fired / np.maximum(a, 1e-9), 0.0)
@@ -503,15 +635,21 @@ def naval(tn: Turn) -> None:
                                          w.naval[tgt, 1], w.naval[i, 2], w.naval[tgt, 2])
         a_lost = np.asarray(a_lost, dtype=float)
         b_lost = np.asarray(b_lost, dtype=float)
-        al = np.where(m, np.minimum(_round_draw(a_lost, ua), st.forces[:, i, K["naval"]]), 0.0)
-        bl = np.where(m, np.minimum(_round_draw(b_lost, ub), b), 0.0)
+        al = np.where(m, np.minimum(round_draw(a_lost, ua), a_ships), 0.0)
+        bl = np.where(m, np.minimum(round_draw(b_lost, ub), b), 0.0)
         st.forces[:, i, K["strike"]] = strike - fired
         # ships are costly: each lost ship costs 0.01 of the stakes
         _exchange_losses(tn, i, tgt, m, "naval", al, bl, 0.01)
+        us = tn.dice.draw(tn.t, R_SUB, i)
+        sl = lose(st, i, "submarine", np.where(
+            m, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)), 0.0))
+        add_damage(st, i, sl * 0.01)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"salvo exchange with {tn.name(tgt[0])}: expected losses "
                        f"{a_lost[0]:.1f} vs {b_lost[0]:.1f} ships; draws {ua[0]:.2f}/{ub[0]:.2f} "
-                       f"-> {int(al[0])} and {int(bl[0])} ships out of action", actor=tn.name(i),
+                       f"-> {tn.name(i)} loses {int(al[0])} ship(s)"
+                       + (f" and {int(sl[0])} submarine(s)" if sl[0] > 0 else "")
+                       + f", {tn.name(tgt[0])} loses {int(bl[0])}", actor=tn.name(i),
                        model="attrition.salvo (Hughes 1995)",
                        inputs={"ships": float(a[0]), "enemy_ships": float(b[0]),
                                "alpha": float(alpha[0]), "strike_fired": float(fired[0])},
@@ -531,22 +669,22 @@ def air(tn: Turn) -> None:
     days = w.scenario.turn.length_days
     for i in range(w.n_actors):
         m = tn.chose("air_campaign")[:, i]
-        tn.dice.draw(tn.t, R_AIR, i)
+        ua = tn.dice.draw(tn.t, R_AIR, i)
+        ub = tn.dice.draw(tn.t, R_AIR_B, i)
         if not m.any():
             continue
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
-        acc_i = cp.base_access if w.role[i] == "patron" else 1.0
-        a0 = st.forces[:, i, K["air"]] * acc_i
-        b0 = st.forces[rows, tgt, K["air"]]
+        a0 = np.floor(st.forces[:, i, K["air"]] * access(tn, i))
+        b0 = np.floor(st.forces[rows, tgt, K["air"]])
         a1, b1 = a0.copy(), b0.copy()
         steps = max(1, int(np.ceil(days)))
         for _ in range(steps):
             a1, b1 = attrition.lanchester_step(a1, b1, cp.air_exchange, cp.air_exchange,
                                                days / steps, law="square")
             a1, b1 = np.asarray(a1, dtype=float), np.asarray(b1, dtype=float)
-        al = np.where(m, a0 - a1, 0.0)
-        bl = np.where(m, b0 - b1, 0.0)
+        al = np.where(m, round_draw(a0 - a1, ua), 0.0)
+        bl = np.where(m, round_draw(b0 - b1, ub), 0.0)
         _exchange_losses(tn, i, tgt, m, "air", al, bl, 0.002)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"air campaign against {tn.name(tgt[0])}: "
@@ -555,7 +693,7 @@ def air(tn: Turn) -> None:
                        model="attrition.lanchester_step, square law (Lanchester 1916)",
                        inputs={"own_air": float(a0[0]), "enemy_air": float(b0[0]),
                                "exchange_per_day": cp.air_exchange, "days": days},
-                       probability=1.0, draw=None,
+                       probability=None, draw=float(ua[0]),
                        result={"lost": float(al[0]), "enemy_lost": float(bl[0])})
 
 
@@ -579,29 +717,16 @@ def invasion(tn: Turn) -> None:
     if not m.any() or prot < 0:
         return
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
-    access = np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])
-    strike = st.forces[:, :, K["strike"]].copy()
-    fired = np.floor(strike * cp.strike_per_turn) * engaged
-    ship_fire = (st.forces[:, :, K["naval"]] * w.naval[None, :, 0] * 0.5
-                 + st.forces[:, :, K["air"]] * 0.05) * engaged * access[None, :]
-    shots = np.where(m, cp.strike_pk * (fired * access[None, :]).sum(axis=1)
-                     + ship_fire.sum(axis=1), 0.0)
-    st.forces[:, :, K["strike"]] = strike - np.where(m[:, None], fired, 0.0)
+    acc = np.stack([access(tn, j) for j in range(w.n_actors)], axis=1)
+    shots, exp_share, fired = crossing_fire(w, st.forces, engaged, acc)
+    shots = np.where(m, shots, 0.0)
+    st.forces[:, :, K["strike"]] -= np.where(m[:, None], fired, 0.0)
     lift = st.forces[:, c, K["amphibious"]].copy()
     escorts = st.forces[:, c, K["naval"]].copy()
-    # Hughes: lift lost = (hits - escorts' intercepts) / hits per unit of lift;
-    # each anti-ship shot counts as one incoming missile (alpha = 1 per shot)
-    _, lost_exp = attrition.salvo(shots, lift, 1.0, 0.0, 0.0,
-                                  w.naval[c, 1] * escorts / np.maximum(lift, 1e-9), 1.0,
-                                  cp.amphibious_staying)
-    lost_exp = np.minimum(np.asarray(lost_exp, dtype=float), lift)
-    share = np.where(lift > 0, lost_exp / np.maximum(lift, 1e-9), 0.0)
     # the draw shades the expected loss by +-25%
-    share = np.clip(share * (0.75 + 0.5 * u), 0.0, 1.0)
-    lift_lost = np.where(m, lift * share, 0.0)
-    esc_lost = np.where(m, escorts * share * 0.5, 0.0)
-    st.forces[:, c, K["amphibious"]] = lift - lift_lost
-    st.forces[:, c, K["naval"]] = escorts - esc_lost
+    share = np.clip(exp_share * (0.75 + 0.5 * u), 0.0, 1.0)
+    lift_lost = lose(st, c, "amphibious", np.where(m, lift * share, 0.0))
+    esc_lost = lose(st, c, "naval", np.where(m, round_draw(escorts * share * 0.5, u), 0.0))
     landed_now = np.where(m, lift - lift_lost, 0.0)
     ashore0 = st.landed + landed_now
     def0 = st.forces[:, prot, K["ground"]].copy()
@@ -613,11 +738,12 @@ def invasion(tn: Turn) -> None:
                                            days / steps, law="square")
         a1, b1 = np.asarray(a1, dtype=float), np.asarray(b1, dtype=float)
     st.landed = np.where(m, a1, st.landed)
-    st.forces[:, prot, K["ground"]] = np.where(m, b1, def0)
+    lose(st, prot, "ground", np.where(m, def0 - b1, 0.0))
     lodg = np.asarray(contest.success_probability(a1, b1, cp.contest_exponent), dtype=float)
     st.lodgment = np.where(m, np.where(a1 > 0, lodg, 0.0), st.lodgment)
-    st.costs[:, c] += np.where(m, 0.02 * lift_lost + 0.002 * (ashore0 - a1), 0.0)
-    st.costs[:, prot] += np.where(m, 0.002 * (def0 - b1), 0.0)
+    add_damage(st, c, np.where(m, 0.02 * lift_lost + 0.01 * esc_lost + 0.002 * (ashore0 - a1),
+                               0.0))
+    add_damage(st, prot, np.where(m, 0.002 * (def0 - b1), 0.0))
     mark_attacked(tn, c, np.full(st.runs, prot), m)
     if tn.narrate(m):
         tn.log.add(tn.t, "ruling", f"invasion: {shots[0]:.0f} anti-ship shots at the crossing, "
@@ -633,19 +759,67 @@ def invasion(tn: Turn) -> None:
                            "lodgment": float(st.lodgment[0])})
 
 
+def crossing_fire(w: World, forces: F, engaged: B, acc: F) -> tuple[F, F, F]:
+    """Fire at an amphibious crossing and the expected share of the lift lost.
+
+    The defenders engaged fire ``strike_per_turn`` of their strike munitions
+    (``strike_pk`` of them hit) and their ships and aircraft add salvoes, each
+    scaled by its access to bases; Hughes' salvo equation (Hughes 1995) with the
+    escorts' defence gives the lift put out of action. Used by the invasion
+    ruling and by the challenger's feasibility check before it launches.
+
+    Returns ``(shots, expected share of lift lost, strike munitions fired (R, A))``.
+    """
+    cp = w.scenario.parameters.combat
+    c = w.challenger
+    strike = forces[:, :, K["strike"]]
+    fired = np.floor(strike * cp.strike_per_turn) * engaged
+    ship_fire = (forces[:, :, K["naval"]] * w.naval[None, :, 0] * 0.5
+                 + forces[:, :, K["air"]] * 0.05) * engaged * acc
+    shots = cp.strike_pk * (fired * acc).sum(axis=1) + ship_fire.sum(axis=1)
+    lift = forces[:, c, K["amphibious"]]
+    escorts = forces[:, c, K["naval"]]
+    # Hughes: lift lost = (hits - escorts' intercepts) / hits per unit of lift;
+    # each anti-ship shot counts as one incoming missile (alpha = 1 per shot)
+    _, lost_exp = attrition.salvo(shots, lift, 1.0, 0.0, 0.0,
+                                  w.naval[c, 1] * escorts / np.maximum(lift, 1e-9), 1.0,
+                                  cp.amphibious_staying)
+    lost_exp = np.minimum(np.asarray(lost_exp, dtype=float), lift)
+    share = np.where(lift > 0, lost_exp / np.maximum(lift, 1e-9), 1.0)
+    return shots, share, fired
+
+
 # --------------------------------------------------------------------------- nuclear
+def retaliatory_capacity(w: World, forces: F, j: int) -> F:
+    """How much of a full retaliation actor ``j`` could still deliver (0..1), per run.
+
+    Surviving warheads (``nuclear_survivability`` x arsenal: the second strike,
+    Glaser and Fetter 2016) over the scenario's ``assured_destruction``
+    saturation, capped at 1. Strategic forces, not theatre forces: conventional
+    fire never reduces them.
+    """
+    ad = w.scenario.parameters.nuclear.assured_destruction
+    surv = forces[:, j, K["nuclear_warheads"]] * w.survivability[j]
+    return np.clip(surv / ad, 0.0, 1.0)
+
+
 def nuclear(tn: Turn) -> None:
     """Nuclear tests and nuclear use, as escalation events with abstract consequences.
 
     A test raises tension and is recorded apart from use. A use (demonstration
     or limited) sets ``nuclear_use`` (first user and turn), puts every actor on
-    maximum alert, costs the target an abstract share of its stakes, and opens a
-    Schelling gamble: with the scenario's ``nuclear_escalation`` probability the
-    crisis slips into a strategic exchange that ends the game. whitecell never
+    maximum alert, costs its target an abstract share of its stakes
+    (``parameters.nuclear.*_damage``), costs the user the nuclear taboo
+    (Tannenwald 1999: ``taboo`` x its stakes for first use, a share of it for
+    retaliation in kind), expends warheads, and opens a Schelling gamble: with
+    ``risk.nuclear_escalation`` the crisis slips out of control into a strategic
+    exchange. Otherwise the game goes on and the other side chooses its response
+    next turn (none, conventional, limited nuclear, strategic). whitecell never
     models weapon effects on people or places.
     """
     w, st = tn.world, tn.state
     rp = w.scenario.parameters.risk
+    npar = w.scenario.parameters.nuclear
     tests = tn.chose("nuclear_test")
     st.nuclear_test |= tests.any(axis=1)
     for i in range(w.n_actors):
@@ -653,32 +827,54 @@ def nuclear(tn: Turn) -> None:
         u = tn.dice.draw(tn.t, R_NUCLEAR, i)
         if not use.any():
             continue
+        # retaliation: nuclear weapons were already used against it or an ally
+        allies = w.intervene_for[i].copy()
+        allies[i] = True
+        answered = (st.nuclear_attacked_turn[:, allies] > 0).any(axis=1)
         first = use & ~st.nuclear_use
         st.first_user = np.where(first, i, st.first_user).astype(np.int16)
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
         st.nuclear_use |= use
         st.alert = np.where(use[:, None], 1.0, st.alert)
         st.tension = np.where(use, 1.0, st.tension)
-        tgt = tn.target[:, i]
-        rows = np.nonzero(use & (tgt >= 0))[0]
         limited = tn.chose("limited_nuclear_use")[:, i]
-        st.costs[rows, tgt[rows]] += np.where(limited[rows], 0.6, 0.3)
-        st.nuclear_attacked[rows, tgt[rows]] = True
-        # abstract military consequence of limited use: the target's theatre
-        # forces lose a share of their effectiveness
-        lim_rows = np.nonzero(limited & (tgt >= 0))[0]
-        st.forces[lim_rows, tgt[lim_rows], :] *= 0.7
+        taboo = npar.taboo * w.stakes[i] * np.where(answered, npar.retaliation_taboo, 1.0)
+        add_posture_cost(st, i, np.where(use, taboo, 0.0))
+        spent = np.where(limited, float(npar.limited_use_warheads), 1.0)
+        st.forces[:, i, K["nuclear_warheads"]] = np.maximum(
+            0.0, st.forces[:, i, K["nuclear_warheads"]] - np.where(use, spent, 0.0))
+        tgt = tn.target[:, i]
+        for who in range(w.n_actors):
+            on = use & (tgt == who)
+            if not on.any():
+                continue
+            add_damage(st, who, np.where(on, w.stakes[who] * np.where(
+                limited, npar.limited_damage, npar.demonstration_damage), 0.0))
+            st.nuclear_attacked[:, who] |= on
+            st.nuclear_attacked_turn[:, who] = np.where(on, tn.t, st.nuclear_attacked_turn[:, who])
+            # abstract military consequence of limited use: a share of the
+            # target's theatre forces is put out of action (never strategic forces)
+            hit = on & limited
+            if hit.any():
+                for k, kind in enumerate(FORCE_KINDS):
+                    if _FIREABLE[k]:
+                        lose(st, who, kind, np.where(hit, np.round(
+                            st.forces[:, who, k] * npar.limited_effect), 0.0))
         mark_attacked(tn, i, tgt, use)
         p = rp.nuclear_escalation
         spiral = use & (u < p)
         end_runs(st, spiral, "strategic_exchange", tn.t)
         if tn.narrate(use):
-            tn.log.add(tn.t, "ruling", f"nuclear use by {tn.name(i)}: risk of a spiral to "
-                       f"strategic exchange p={p:.2f}, draw {u[0]:.2f} -> "
-                       f"{'strategic exchange' if spiral[0] else 'no spiral this turn'}",
+            kind = "retaliation in kind" if answered[0] else "FIRST USE"
+            tn.log.add(tn.t, "ruling", f"nuclear use by {tn.name(i)} ({kind}; taboo cost "
+                       f"{taboo[0]:.2f} of its stakes): risk of a spiral to strategic "
+                       f"exchange p={p:.2f}, draw {u[0]:.2f} -> "
+                       f"{'strategic exchange' if spiral[0] else 'no spiral: the game goes on'}",
                        actor=tn.name(i), model="risk (Schelling 1960): threat that leaves "
-                                              "something to chance",
-                       inputs={"nuclear_escalation": p}, probability=p, draw=float(u[0]),
+                                              "something to chance; taboo (Tannenwald 1999)",
+                       inputs={"nuclear_escalation": p, "taboo": float(taboo[0]),
+                               "retaliation": bool(answered[0])},
+                       probability=p, draw=float(u[0]),
                        result={"strategic_exchange": bool(spiral[0])})
     ex = tn.chose("strategic_exchange").any(axis=1)
     if ex.any():
@@ -689,6 +885,11 @@ def nuclear(tn: Turn) -> None:
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
         st.war |= ex
         end_runs(st, np.asarray(ex, dtype=bool), "strategic_exchange", tn.t)
+        if tn.narrate(ex):
+            tn.log.add(tn.t, "ruling", f"{tn.name(int(who[0]))} orders a strategic nuclear "
+                       "exchange: the game ends (never modelled beyond that fact)",
+                       actor=tn.name(int(who[0])), model="strategic exchange (top of Kahn's "
+                       "ladder)", probability=1.0, draw=None, result={"strategic_exchange": True})
 
 
 # --------------------------------------------------------------------------- risk
@@ -698,8 +899,8 @@ def inadvertent(tn: Turn) -> None:
     pi = inadvertent_risk(base, mean alert, contact, top rung): alert levels,
     close contact and the height of the ladder raise the chance of an incident
     nobody chose. An incident (a collision, a clash of patrols) raises tension
-    and marks the challenger and its principal adversary as attacked, which
-    doctrine players answer in kind.
+    and both sides' alert, and so the risk of the next; it is *not* an armed
+    attack: it opens no actor's gate to the use of force.
     """
     w, st = tn.world, tn.state
     rp = w.scenario.parameters.risk
@@ -712,26 +913,177 @@ def inadvertent(tn: Turn) -> None:
     st.risk = pi
     st.cumrisk = 1.0 - (1.0 - st.cumrisk) * (1.0 - pi)
     inc = tn.active & (u < pi) & ~st.war
+    st.incident = inc
     st.incidents += inc.astype(np.int16)
     st.tension = np.where(inc, np.clip(st.tension + 0.15, 0, 1), st.tension)
     c = w.challenger
     adv = w.adversary[c]
     if adv >= 0:
         for who in (c, adv):
-            st.attacked[:, who] |= inc
-            first = inc & (st.attacked_turn[:, who] == 0)
-            st.attacked_turn[:, who] = np.where(first, tn.t, st.attacked_turn[:, who])
-        st.rung[:, c] = np.where(inc, np.maximum(st.rung[:, c], 8), st.rung[:, c])
-        st.rung[:, adv] = np.where(inc, np.maximum(st.rung[:, adv], 8), st.rung[:, adv])
-        st.peak = np.maximum(st.peak, st.rung).astype(np.int16)
+            st.alert[:, who] = np.where(inc, np.clip(st.alert[:, who] + 0.1, 0, 1),
+                                        st.alert[:, who])
     if tn.log.enabled and tn.active[0]:
         tn.log.add(tn.t, "ruling" if not inc[0] else "incident",
                    f"inadvertent incident: pi={pi[0]:.3f}, draw {u[0]:.2f} -> "
-                   f"{'INCIDENT: a clash nobody ordered' if inc[0] else 'none'}",
+                   f"{'INCIDENT: a clash nobody ordered (tension and alert up; not an armed attack)' if inc[0] else 'none'}",
                    model="risk.inadvertent_risk (Schelling 1960)",
                    inputs={"base": rp.base, "mean_alert": float(alert[0]),
                            "contact": float(st.contact[0]), "top_rung": float(top[0])},
                    probability=float(pi[0]), draw=float(u[0]), result={"incident": bool(inc[0])})
+
+
+# --------------------------------------------------------------------------- alliances
+_REASSURING = ("reaffirm_commitment", "bomber_flight", "ssbn_visit", "deploy_forces",
+               "security_cooperation", "share_intelligence", "supply_weapons",
+               "missile_defence_posture")
+
+
+def alliance(tn: Turn) -> None:
+    """Assurance: each protege's confidence in its patron (Snyder 1984).
+
+    A patron's reassuring moves (reaffirmation, umbrella signals, deployments)
+    raise it by ``reassure``; a patron that stays out of the fight while its
+    ally is under armed attack (past its consultation delay) lowers it by
+    ``abandon`` (fear of abandonment); a patron that fights while its ally is
+    not attacked lowers it by ``entrap`` (fear of entrapment). Low assurance
+    makes a protege hedge and act alone (its doctrine's ``hedge_threshold``).
+    """
+    w, st = tn.world, tn.state
+    ap = w.scenario.parameters.alliance
+    t = tn.t
+    for q in range(w.n_actors):
+        p = int(w.patron_of[q])
+        if p < 0:
+            continue
+        reassured = np.zeros(st.runs, dtype=bool)
+        for a in _REASSURING:
+            reassured |= tn.chose(a)[:, p]
+        delay = w.scenario.actors[p].doctrine.intervene_delay
+        under_attack = (st.attacked_turn[:, q] > 0) & (st.violent_turn.max(axis=1) >= t - 1)
+        long_enough = (t - st.attacked_turn[:, q]) >= delay
+        patron_fights = st.violent_turn[:, p] == t
+        abandoned = under_attack & long_enough & ~patron_fights
+        entrapped = patron_fights & (st.attacked_turn[:, q] == 0)
+        d = (np.where(reassured, ap.reassure, 0.0) - np.where(abandoned, ap.abandon, 0.0)
+             - np.where(entrapped, ap.entrap, 0.0) + np.where(patron_fights & under_attack,
+                                                              ap.reassure, 0.0))
+        new = np.clip(st.assurance[:, q] + np.where(tn.active, d, 0.0), 0.0, 1.0)
+        if tn.narrate(np.abs(new - st.assurance[:, q]) > 1e-9):
+            why = ("reassured" if reassured[0] or (patron_fights[0] and under_attack[0]) else
+                   "fear of abandonment" if abandoned[0] else "fear of entrapment")
+            tn.log.add(t, "ruling", f"assurance of {tn.name(q)} in {tn.name(p)}: "
+                       f"{st.assurance[0, q]:.2f} -> {new[0]:.2f} ({why})", actor=tn.name(q),
+                       model="alliance security dilemma (Snyder 1984)",
+                       inputs={"reassure": ap.reassure, "abandon": ap.abandon,
+                               "entrap": ap.entrap},
+                       probability=1.0, draw=None, result={"assurance": float(new[0])})
+        st.assurance[:, q] = new
+
+
+# --------------------------------------------------------------------------- termination
+def control(w: World, st: State) -> F:
+    """The challenger's hold on its objective (0..1): the fact the war is about."""
+    fact = w.scenario.objective.fact
+    if fact == "lodgment":
+        return st.lodgment.copy()
+    if fact == "islands_held":
+        return st.islands_held.astype(float)
+    if fact == "blockade":
+        return st.blockade.copy()
+    return np.zeros(st.runs)
+
+
+def war_termination(tn: Turn) -> None:
+    """Bargaining while fighting: settlement inside the range, or a frozen war.
+
+    Each side starts the war over-estimating its chances by a private draw of
+    up to ``optimism`` (mutual optimism); fighting reveals the balance and the
+    over-estimates fall by a factor e every ``learning_turns`` (Wagner 2000;
+    Slantchev 2003: expectations converge on the battlefield). The true
+    prospect mixes the balance of combat power (Hirshleifer contest) with the
+    challenger's current control of the objective. Terms ``x`` (the
+    challenger's share of the stakes) exist when the challenger's demand
+    ``p_c - k_c`` does not exceed the defenders' offer ``p_d + k_d`` (Fearon
+    1995, costs ``k`` of fighting on); after ``min_war_turns`` of fighting
+    they are agreed with probability ``agreement_rate`` a turn (commitment
+    problems keep some wars going: Reiter 2009) at the middle of the range.
+    A war in which control has not moved by more than ``stalemate_change`` a
+    turn for ``stalemate_turns`` turns is frozen: a stalemate.
+    """
+    w, st = tn.world, tn.state
+    tp = w.scenario.parameters.termination
+    ends = w.scenario.end_conditions
+    t = tn.t
+    live = tn.active & ~st.done
+    fighting = live & st.war & (st.violent_turn.max(axis=1) >= t - 1)
+    st.war_turns = (st.war_turns + fighting).astype(np.int16)
+    now = control(w, st)
+    moved = np.abs(now - st.control) > tp.stalemate_change
+    st.calm_turns = np.where(fighting & ~moved, st.calm_turns + 1, 0).astype(np.int16)
+    st.control = now
+    u = tn.dice.draw(t, R_TERMINATION, 0)
+    if not fighting.any():
+        return
+    p_true = true_prospect(w, st)
+    fade = np.exp(-st.war_turns / tp.learning_turns)
+    p_c = np.clip(p_true + st.optimism[:, 0] * fade, 0.0, 1.0)
+    p_d = np.clip(p_true - st.optimism[:, 1] * fade, 0.0, 1.0)
+    c, prot = w.challenger, max(w.protege, 0)
+    k_c, k_d = 0.5 * w.war_cost[c], 0.5 * w.war_cost[prot]
+    lo, hi = np.clip(p_c - k_c, 0.0, 1.0), np.clip(p_d + k_d, 0.0, 1.0)
+    exists = lo <= hi
+    # no terms in the turn nuclear weapons were used: the side struck answers first
+    ripe = fighting & (st.war_turns >= tp.min_war_turns) & ~(st.nuclear_attacked_turn == t).any(
+        axis=1)
+    agreed = ripe & exists & (u < tp.agreement_rate) & ends.settlement
+    x = 0.5 * (lo + hi)
+    st.settlement_share = np.where(agreed & ~st.done, x, st.settlement_share)
+    end_runs(st, agreed, "settlement", t)
+    frozen = fighting & (st.calm_turns >= tp.stalemate_turns) & ~st.done & ends.stalemate
+    end_runs(st, frozen, "stalemate", t)
+    st.settlement_share = np.where(frozen & np.isnan(st.settlement_share), now,
+                                   st.settlement_share)
+    if tn.narrate(fighting & ~(st.done & ~agreed & ~frozen)):
+        if agreed[0]:
+            res = f"terms agreed: {tn.name(c)} gets {_pct(x[0])} of the stakes"
+        elif frozen[0]:
+            res = (f"STALEMATE: control has not moved for {int(st.calm_turns[0])} turns; "
+                   "the war is frozen on current lines")
+        elif not ripe[0]:
+            res = "too early: fighting has not yet revealed the balance"
+        elif not exists[0]:
+            res = "no terms both accept (expectations still apart)"
+        else:
+            res = "terms exist but are not agreed this turn"
+        tn.log.add(t, "ruling", f"war termination: {tn.name(c)} expects {p_c[0]:.2f}, "
+                   f"defenders concede it {p_d[0]:.2f} (balance {p_true[0]:.2f}); range "
+                   f"[{lo[0]:.2f}, {hi[0]:.2f}]; p(agree)={tp.agreement_rate:.2f}, draw "
+                   f"{u[0]:.2f} -> {res}",
+                   model="bargaining while fighting (Wagner 2000; Slantchev 2003; Fearon 1995)",
+                   inputs={"p_true": float(p_true[0]), "p_challenger": float(p_c[0]),
+                           "p_defenders": float(p_d[0]), "war_turns": int(st.war_turns[0]),
+                           "calm_turns": int(st.calm_turns[0])},
+                   probability=tp.agreement_rate if bool(ripe[0] & exists[0]) else 0.0,
+                   draw=float(u[0]),
+                   result={"settled": bool(agreed[0]), "stalemate": bool(frozen[0]),
+                           "share": float(x[0]) if agreed[0] else None})
+
+
+def true_prospect(w: World, st: State) -> F:
+    """The challenger's real prospect in the war (0..1), per run.
+
+    Half the contest of combat power between the two sides (Hirshleifer 1989,
+    true forces), half the challenger's current control of its objective.
+    """
+    pw = power_of(st.forces)  # (R, A)
+    ch = (w.side == 0)
+    df = (w.side == 1)
+    m = w.scenario.parameters.combat.contest_exponent
+    p = np.asarray(contest.success_probability(pw[:, ch].sum(axis=1), pw[:, df].sum(axis=1),
+                                               m), dtype=float)
+    if w.scenario.objective.fact == "coercion":
+        return p
+    return 0.5 * p + 0.5 * control(w, st)
 
 
 def end_runs(st: State, mask: B, reason: str, turn: int) -> None:

@@ -99,6 +99,10 @@ class Game:
                 m = np.clip(mean[j] + noise * (2.0 * u - 1.0), 0.02, 0.98)
                 st.belief_a[:, i, j] = m * S
                 st.belief_b[:, i, j] = (1.0 - m) * S
+        # mutual optimism (war termination): each side's initial over-estimate
+        opt = w.scenario.parameters.termination.optimism
+        for k in range(2):
+            st.optimism[:, k] = opt * self.dice.draw(0, adj.R_OPTIMISM, k)
         sc = w.scenario
         start: dict[str, Any] = {
             "scenario": sc.id, "version": sc.version, "seed": self.seed, "actors": list(w.ids),
@@ -146,7 +150,10 @@ class Game:
             war=st.war, nuclear_use=st.nuclear_use, blockade=st.blockade,
             lodgment=st.lodgment, islands_held=st.islands_held,
             proposal=(st.proposal & adv[None, :]).any(axis=1),
-            legal=legal_actions(w, st, i), active=active, injects=delivered,
+            legal=legal_actions(w, st, i), active=active, prev_action=st.prev_action,
+            violent_turn=st.violent_turn, incident=st.incident, assurance=st.assurance,
+            nuclear_attacked_turn=st.nuclear_attacked_turn, damage=st.damage,
+            closure=st.closure, war_turns=st.war_turns, injects=delivered,
             explain=self.log.enabled,
         )
 
@@ -231,7 +238,9 @@ class Game:
         adj.invasion(tn)
         adj.nuclear(tn)
         adj.inadvertent(tn)
+        adj.alliance(tn)
         settle_and_concede(tn)
+        adj.war_termination(tn)
         end_of_turn(tn)
         if self.log.enabled and active[0]:
             self.log.add(t, "turn", f"end of turn {t}",
@@ -242,6 +251,9 @@ class Game:
                          blockade=float(st.blockade[0]), lodgment=float(st.lodgment[0]),
                          islands_held=bool(st.islands_held[0]),
                          costs={a: float(st.costs[0, i]) for i, a in enumerate(w.ids)},
+                         damage={a: float(st.damage[0, i]) for i, a in enumerate(w.ids)},
+                         assurance={a: float(st.assurance[0, i]) for i, a in enumerate(w.ids)
+                                    if w.patron_of[i] >= 0},
                          beliefs={a: {b: float(st.belief_mean()[0, i, j])
                                       for j, b in enumerate(w.ids) if j != i}
                                   for i, a in enumerate(w.ids)})

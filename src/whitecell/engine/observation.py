@@ -58,6 +58,14 @@ class Observation:
     proposal: B  # (R,) an adversary proposed talks last turn
     legal: B  # (R, n_actions) legal actions this turn
     active: B  # (R,) runs still going
+    prev_action: NDArray[np.int16]  # (R, A) the actions of two turns back (public)
+    violent_turn: NDArray[np.int16]  # (R, A) last turn each actor used force (0 = never)
+    incident: B  # (R,) an inadvertent incident last turn (not an armed attack)
+    assurance: F  # (R, A) each actor's confidence in its patron (public reading)
+    nuclear_attacked_turn: NDArray[np.int16]  # (R, A) last turn nuclear use struck it
+    damage: F  # (R, A) damage each actor has suffered (own exact; others as visible)
+    closure: NDArray[np.int16]  # (R, A) turns each actor's air bases stay closed
+    war_turns: NDArray[np.int16]  # (R,) turns of fighting so far
     injects: tuple[str, ...] = ()  # ids of injects delivered to this actor this turn (run 0)
     explain: bool = False  # True when a narrative is being recorded (runs == 1)
 

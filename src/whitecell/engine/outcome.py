@@ -27,6 +27,10 @@ def outcome_columns(world: World, st: State) -> dict[str, np.ndarray]:
         "turns": st.end_turn.copy(),
         "incidents": st.incidents.copy(),
         "cumulative_risk": st.cumrisk.copy(),
+        "first_violence_by": st.first_violence_by.copy(),
+        "first_violence_turn": st.first_violence_turn.copy(),
+        "capitulated_by": st.capitulated_by.copy(),
+        "settlement_share": st.settlement_share.copy(),
     }
     for i, a in enumerate(world.ids):
         cols[f"peak_rung_{a}"] = st.peak[:, i].copy()
@@ -38,11 +42,14 @@ def outcome_columns(world: World, st: State) -> dict[str, np.ndarray]:
 def outcome_record(world: World, st: State, run: int = 0) -> dict[str, Any]:
     """The outcome record of one run as plain JSON-ready values."""
     fu = int(st.first_user[run])
+    fv = int(st.first_violence_by[run])
+    cap = int(st.capitulated_by[run])
+    share = float(st.settlement_share[run])
     losses = {}
     for i, a in enumerate(world.ids):
-        lost = world.forces0[i] - st.forces[run, i]
+        lost = st.lost[run, i]
         losses[a] = {k: round(float(lost[j]), 3) for j, k in enumerate(FORCE_KINDS)
-                     if world.forces0[i, j] > 0 and abs(lost[j]) > 1e-9}
+                     if lost[j] > 1e-9}
     return {
         "war": bool(st.war[run]),
         "nuclear_use": bool(st.nuclear_use[run]),
@@ -59,5 +66,10 @@ def outcome_record(world: World, st: State, run: int = 0) -> dict[str, Any]:
         "end_reason": END_REASONS[int(st.end_reason[run])],
         "turns": int(st.end_turn[run]),
         "incidents": int(st.incidents[run]),
+        "first_violence_by": world.ids[fv] if fv >= 0 else None,
+        "first_violence_turn": int(st.first_violence_turn[run]) if fv >= 0 else None,
+        "capitulated_by": world.ids[cap] if cap >= 0 else None,
+        "settlement_share": round(share, 6) if np.isfinite(share) else None,
         "losses": losses,
+        "damage": {a: round(float(st.damage[run, i]), 6) for i, a in enumerate(world.ids)},
     }

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from whitecell.engine.adjudication import Turn, end_runs
+from whitecell.engine.adjudication import Turn, control, end_runs, true_prospect
 from whitecell.engine.events import EventLog
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
 from whitecell.scenario.model import Condition
@@ -25,7 +25,7 @@ B = NDArray[np.bool_]
 _REQ_COLS: dict[str, NDArray[np.bool_]] = {
     r: np.array([r in a.requires for a in CATALOGUE]) for r in (
         "at_war", "not_at_war", "proposal_pending", "blockade_in_force", "islands_held",
-        "lodgment")
+        "lodgment", "islands_not_held", "enemy_fleet", "enemy_air")
 }
 _FORCE_COLS: dict[str, NDArray[np.bool_]] = {
     k: np.array([k in a.requires_forces for a in CATALOGUE])
@@ -47,6 +47,9 @@ def legal_actions(world: World, st: State, i: int) -> B:
         "blockade_in_force": st.blockade > 0.05,
         "islands_held": st.islands_held,
         "lodgment": st.landed > 0,
+        "islands_not_held": ~st.islands_held,
+        "enemy_fleet": (st.forces[:, adv, K["naval"]] >= 1.0).any(axis=1),
+        "enemy_air": (st.forces[:, adv, K["air"]] >= 1.0).any(axis=1),
     }
     for r, cols in _REQ_COLS.items():
         legal &= cond[r][:, None] | ~cols[None, :]
@@ -63,8 +66,10 @@ def _var(world: World, st: State, c: Condition) -> NDArray[np.float64]:
     R = st.runs
     if c.var == "turn":
         return np.full(R, float(st.turn))
-    if c.var in ("rung", "alert", "costs", "attacked"):
+    if c.var in ("rung", "alert", "costs", "attacked", "homeland_struck", "damage"):
         i = world.actor_index(c.actor or "")
+        if c.var == "attacked":  # an armed attack on it, this turn or earlier
+            return np.asarray(st.attacked_turn[:, i] > 0, dtype=float)
         arr: Any = getattr(st, c.var)
         return np.asarray(arr[:, i], dtype=float)
     return np.asarray(getattr(st, c.var), dtype=float)
@@ -155,9 +160,15 @@ def settle_and_concede(tn: Turn) -> None:
     deal = np.asarray(acc.any(axis=1), dtype=bool)
     if deal.any():
         ends = w.scenario.end_conditions
+        # terms: a ceasefire freezes current control; a deal before war splits
+        # the stakes at the challenger's real prospect (inside Fearon's range)
+        terms = np.where(st.war, control(w, st), true_prospect(w, st))
         if ends.ceasefire:
+            st.settlement_share = np.where(deal & st.war & ~st.done, terms, st.settlement_share)
             end_runs(st, deal & st.war, "ceasefire", tn.t)
         if ends.settlement:
+            st.settlement_share = np.where(deal & ~st.war & ~st.done, terms,
+                                           st.settlement_share)
             end_runs(st, deal & ~st.war, "settlement", tn.t)
         # a deal that does not end the run still takes the heat out of it
         st.tension = np.where(deal & ~st.done, np.clip(st.tension - 0.2, 0, 1), st.tension)
@@ -181,18 +192,23 @@ def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str) -> None:
         st.conceded[:, i] |= m
         st.belligerent[:, i] &= ~m
         ends = w.scenario.end_conditions.capitulation
-        if i == c:
-            if ends:
-                end_runs(st, m, "capitulation", tn.t)
-        elif i == prot or (w.scenario.objective.fact == "coercion" and w.role[i] == "patron"):
+        decisive = i == c or i == prot or (
+            w.scenario.objective.fact == "coercion" and w.role[i] == "patron")
+        if decisive:
+            st.capitulated_by = np.where(m & (st.capitulated_by < 0) & ~st.done, i,
+                                         st.capitulated_by).astype(np.int16)
+            st.settlement_share = np.where(m & ~st.done, 0.0 if i == c else 1.0,
+                                           st.settlement_share)
+        if i != c and decisive:
             st.success |= m
-            if ends:
-                end_runs(st, m, "capitulation", tn.t)
+        if decisive and ends:
+            end_runs(st, m, "capitulation", tn.t)
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"{tn.name(i)} gives up the stakes ({why})",
                        actor=tn.name(i), model="capitulation rule (costs vs tolerance, Fearon "
                                                "1995 war payoff)",
-                       inputs={"costs": float(st.costs[0, i]),
+                       inputs={"damage": float(st.damage[0, i]),
+                               "own_posture_costs": float(st.posture_costs[0, i]),
                                "tolerance_x_stakes": float(st.tolerance[0, i] * w.stakes[i])},
                        probability=1.0, draw=None, result={"conceded": True})
 
@@ -201,15 +217,13 @@ def end_of_turn(tn: Turn) -> None:
     """Costs-driven capitulation, the challenger's objective, and the time limit."""
     w, st = tn.world, tn.state
     live = tn.active & ~st.done
-    over = (st.costs > st.tolerance * w.stakes[None, :]) & live[:, None]
+    # only damage suffered (losses, leakers, blockade) is a reason to give up;
+    # the cost of its own posture is not (Fearon 1995: the war payoff); an actor
+    # struck by nuclear weapons this turn answers first (its response decision)
+    over = (st.damage > st.tolerance * w.stakes[None, :]) & live[:, None]
     over &= (w.side != 2)[None, :]
-    # only war (or a blockade of the protege) makes costs a reason to give up;
-    # the running costs of posturing alone do not
-    in_fight = (st.attacked_turn > 0) | st.belligerent
-    if w.protege >= 0:
-        in_fight[:, w.protege] |= st.blockade > 0.05
-    over &= in_fight
-    _capitulate(tn, over, "its costs exceed what its resolve allows")
+    over &= st.nuclear_attacked_turn != tn.t
+    _capitulate(tn, over, "the damage it has suffered exceeds what its resolve allows")
     obj = w.scenario.objective
     if obj.fact == "lodgment":
         val = st.lodgment

@@ -11,22 +11,11 @@ from numpy.typing import NDArray
 from whitecell.engine.observation import Observation
 from whitecell.models import contest, deterrence
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
-from whitecell.world.compile import K, World
+from whitecell.world.compile import K, World, power_of
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 IntA = NDArray[np.int64]
-
-#: Weights that turn force packages into one "combat power" figure for the
-#: contest success function (designers' judgement, docs/model.md §Power).
-POWER_WEIGHTS: dict[str, float] = {
-    "air": 1.0, "naval": 6.0, "submarine": 4.0, "ground": 0.5, "amphibious": 0.5,
-    "coast_guard": 0.5, "missiles": 0.5, "interceptors": 0.05, "strike": 0.05,
-}
-
-_W = np.zeros(len(K))
-for _k, _v in POWER_WEIGHTS.items():
-    _W[K[_k]] = _v
 
 VIOLENT = np.array([a.violent for a in CATALOGUE])
 NUCLEAR = np.array([a.nuclear and a.violent for a in CATALOGUE])
@@ -42,7 +31,7 @@ CEASEFIRE = ACTION_INDEX["ceasefire"]
 
 def power(forces: F) -> F:
     """Combat power per actor from force packages: (..., K) -> (...)."""
-    return forces @ _W
+    return power_of(forces)
 
 
 def side_powers(obs: Observation) -> tuple[F, F]:
@@ -55,7 +44,13 @@ def side_powers(obs: Observation) -> tuple[F, F]:
     for j in range(w.n_actors):
         if w.adversaries[j, me]:
             opp[j] = True
-    return (p[:, mine].sum(axis=1), p[:, opp].sum(axis=1))
+    # a protege counts its patron's power at its confidence that the patron
+    # will fight (assurance)
+    weight = np.ones((obs.runs, w.n_actors))
+    pat = int(w.patron_of[me])
+    if pat >= 0 and mine[pat]:
+        weight[:, pat] = obs.assurance[:, me]
+    return ((p * weight)[:, mine].sum(axis=1), p[:, opp].sum(axis=1))
 
 
 def p_win(obs: Observation) -> F:
@@ -97,7 +92,10 @@ def deterrence_check(obs: Observation) -> tuple[B, F, F]:
     conflict = np.minimum(conflict, V * 0.999 - 1e-9)
     thr = np.asarray(deterrence.deterrence_threshold(V, 0.0, conflict), dtype=float)
     thr = np.where(conflict >= 0.0, np.inf, thr)
-    p_hard = obs.belief[:, d]
+    # stability-instability paradox: its own secure second strike makes the
+    # challenger doubt the patron will risk a fight (Snyder 1965)
+    shield = w.scenario.parameters.nuclear.shield
+    p_hard = obs.belief[:, d] * (1.0 - shield * retaliation_capacity(obs, me))
     return p_hard >= thr, p_hard, thr
 
 
@@ -154,3 +152,169 @@ def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA,
         p = p - 1
         pending &= p >= 0
     return out_pos, out_act
+
+
+# --------------------------------------------------------------------------- situation now
+NON_VIOLENT = ~VIOLENT
+STATUS_QUO = np.array([a.rivera == "status_quo" for a in CATALOGUE])
+#: rung a sustained fact stands for while it lasts (the act that created it)
+_ISLANDS_RUNG = CATALOGUE[ACTION_INDEX["seize_islands"]].kahn_rung
+_BLOCKADE_RUNG = CATALOGUE[ACTION_INDEX["blockade"]].kahn_rung
+_LODGMENT_RUNG = CATALOGUE[ACTION_INDEX["amphibious_invasion"]].kahn_rung
+
+
+def opponents(w: World, me: int) -> B:
+    """(A,) actors this one faces: its adversaries and those who count it as one."""
+    opp = w.adversaries[me].copy()
+    opp |= w.adversaries[:, me]
+    opp[me] = False
+    return opp
+
+
+def threat_rung(obs: Observation) -> IntA:
+    """The rung of what the adversaries did this and last turn, per run.
+
+    Responses answer the adversaries' actions (their moves of the last two
+    turns), not a stale posture, plus the facts they keep in force (islands
+    held, a blockade, a lodgment ashore). Waiting or messaging adversaries
+    count as what those moves are (rung 1 or 2).
+    """
+    w = obs.world
+    opp = opponents(w, obs.actor)
+    last = np.where(opp[None, :], RUNG[obs.last_action], 0).max(axis=1)
+    prev = np.where(opp[None, :], RUNG[obs.prev_action], 0).max(axis=1)
+    if obs.turn <= 2:
+        prev = np.where(obs.turn <= 2, 0, prev)
+    rung = np.maximum(last, prev)
+    if w.side[obs.actor] == 1 and opp[w.challenger]:
+        rung = np.where(obs.islands_held, np.maximum(rung, _ISLANDS_RUNG), rung)
+        rung = np.where(obs.blockade > 0.05, np.maximum(rung, _BLOCKADE_RUNG), rung)
+        rung = np.where(obs.lodgment > 0.0, np.maximum(rung, _LODGMENT_RUNG), rung)
+    return rung.astype(np.int64)
+
+
+def violent_rung(obs: Observation) -> IntA:
+    """Rung of the adversaries' violence of this and last turn (0 where none)."""
+    w = obs.world
+    opp = opponents(w, obs.actor)
+    v_last = np.where(opp[None, :] & VIOLENT[obs.last_action], RUNG[obs.last_action], 0)
+    v_prev = np.where(opp[None, :] & VIOLENT[obs.prev_action], RUNG[obs.prev_action], 0)
+    r = np.maximum(v_last.max(axis=1), v_prev.max(axis=1))
+    if w.side[obs.actor] == 1 and opp[w.challenger]:
+        r = np.where(obs.islands_held, np.maximum(r, _ISLANDS_RUNG), r)
+        r = np.where(obs.lodgment > 0.0, np.maximum(r, _LODGMENT_RUNG), r)
+    return r.astype(np.int64)
+
+
+def fighting(obs: Observation) -> B:
+    """(R,) a war is going on now: somebody used force this or last turn."""
+    return obs.war & (obs.violent_turn.max(axis=1) >= obs.turn - 2)
+
+
+# --------------------------------------------------------------------------- nuclear layer
+def retaliation_capacity(obs: Observation, j: int) -> F:
+    """Actor ``j``'s surviving retaliatory capacity (0..1) as this actor sees it."""
+    w = obs.world
+    ad = w.scenario.parameters.nuclear.assured_destruction
+    return np.clip(obs.seen_forces[:, j, K["nuclear_warheads"]] * w.survivability[j] / ad,
+                   0.0, 1.0)
+
+
+def deterrent_of(obs: Observation, targets: B) -> F:
+    """Strongest retaliation this actor could face from ``targets`` or their patrons.
+
+    Extended deterrence: a patron's capacity counts at the strength of its
+    commitment to the target (the nuclear umbrella).
+    """
+    w = obs.world
+    out = np.zeros(obs.runs)
+    for j in range(w.n_actors):
+        if not targets[j]:
+            continue
+        out = np.maximum(out, retaliation_capacity(obs, j))
+        for p in range(w.n_actors):
+            s = float(w.commitment[p, j])
+            if s > 0 and p != obs.actor:
+                out = np.maximum(out, s * retaliation_capacity(obs, p))
+    return out
+
+
+def first_use_value(obs: Observation, d: int) -> tuple[F, F]:
+    """(value of nuclear first use, value of restraint) for a losing actor, per run.
+
+    First use may coerce the other side to stop (probability: one minus the
+    belief in the principal defender's resolve) but pays the taboo (Tannenwald
+    1999), risks retaliation by whatever survives of the defenders' and their
+    patrons' arsenals (Glaser and Fetter 2016), and the spiral (Powell 1990:
+    ``risk.nuclear_escalation`` of a strategic exchange, valued at the disaster
+    payoff implied by its resolve). Restraint keeps losing: the share of its
+    stakes already destroyed. Abstract values in units of its stakes.
+    """
+    w = obs.world
+    me = obs.actor
+    npar = w.scenario.parameters.nuclear
+    V = float(w.stakes[me])
+    r = np.clip(obs.resolve, 0.02, 1.0)
+    disaster = V * (1.0 - r) / r
+    believe = obs.belief[:, d] if d >= 0 else np.full(obs.runs, 0.5)
+    ret = deterrent_of(obs, opponents(w, me))
+    p_spiral = w.scenario.parameters.risk.nuclear_escalation
+    use = ((1.0 - believe) * V - npar.taboo * V - believe * ret * npar.retaliation_cost * V
+           - p_spiral * (disaster + ret * npar.retaliation_cost * V))
+    restraint = -V * np.clip(obs.damage[:, me] / np.maximum(obs.tolerance * V, 1e-9), 0, 1)
+    return use, restraint
+
+
+NUC_NONE, NUC_CONV, NUC_LIMITED, NUC_STRATEGIC = 0, 1, 2, 3
+NUC_OPTIONS = ("no military response", "conventional response", "limited nuclear response",
+               "strategic response")
+
+
+def nuclear_response_values(obs: Observation, user: IntA) -> F:
+    """(R, 4) expected values of none / conventional / limited / strategic responses.
+
+    After nuclear use against it or an ally it defends: doing nothing abandons
+    the stakes and the credibility of its commitments; a conventional answer
+    fights on at its war value and may stop the user with half the coercive
+    weight of an answer in kind; an answer in kind pays a share of the taboo and
+    the spiral risk against the user's surviving arsenal; a strategic strike
+    pays the taboo and the user's full surviving retaliation.
+    """
+    w = obs.world
+    me = obs.actor
+    npar = w.scenario.parameters.nuclear
+    V = float(w.stakes[me])
+    c = float(w.war_cost[me])
+    commit = float(w.commitment[me].max())
+    pw = p_win(obs)
+    rows = np.arange(obs.runs)
+    u = np.clip(user, 0, None)
+    ret = np.zeros(obs.runs)
+    for j in range(w.n_actors):
+        ret = np.where(u == j, retaliation_capacity(obs, j), ret)
+    p_stop = 1.0 - obs.belief[rows, u]
+    D = npar.retaliation_cost * V
+    ps = w.scenario.parameters.risk.nuclear_escalation
+    fight = pw * V - c
+    none = np.full(obs.runs, -V * (1.0 + commit))
+    conv = 0.5 * p_stop * V + (1 - 0.5 * p_stop) * fight - 0.5 * ps * ret * D
+    limited = (p_stop * V + (1 - p_stop) * fight - npar.taboo * npar.retaliation_taboo * V
+               - ps * ret * D)
+    strategic = V - ret * D - npar.taboo * V
+    return np.stack([none, conv, limited, strategic], axis=1)
+
+
+def expected_crossing_loss(obs: Observation) -> F:
+    """Expected share of the lift the challenger would lose crossing now (per run)."""
+    from whitecell.engine.adjudication import crossing_fire  # engine helper, same model
+
+    w = obs.world
+    cp = w.scenario.parameters.combat
+    prot = w.protege
+    if prot < 0:
+        return np.ones(obs.runs)
+    engaged = (w.side == 1)[None, :] & (obs.belligerent | (np.arange(w.n_actors) == prot))
+    acc = np.where(obs.closure > 0, cp.closed_access, 1.0)
+    acc = acc * np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])[None, :]
+    _, share, _ = crossing_fire(w, obs.seen_forces, engaged, acc)
+    return share

@@ -1,32 +1,45 @@
 """Doctrine player: rule-based, legible, parameterised by the scenario.
 
 Each actor climbs its scenario ``ladder`` (its course of action, least to most
-escalatory) by rules a facilitator can read, and every move cites its rule:
+escalatory) by rules a facilitator can read; every move cites its rule, and the
+rule cited is always true of the move (``tests/policies`` checks this over many
+seeded games):
 
-1. **Accept a deal** on the table when an adversary proposed talks last turn
-   and the actor is deterred, outmatched, or a defender (a deal restores the
-   status quo).
-2. **Seek talks** when the running risk of catastrophe exceeds its resolve
-   (Powell 1987: the less resolute side quits first), or, at war and not yet
-   losing, when its costs near its tolerance; a defender needs the costs
-   condition too. A challenger that is merely deterred holds its position.
-3. **Challenger**: advance at most ``max_step`` steps a turn while deterrence
-   fails (the Zagare & Kilgour 2000 threshold is not met); hold when deterred,
-   unless it is under attack and losing, when it climbs regardless.
-4. **Defenders and third parties**: respond in kind, i.e. move to the highest
-   ladder step whose rung does not exceed the adversaries' rung, at most
-   ``max_step`` steps a turn, and step down when the adversary steps down
-   (with ``respond_in_kind: false`` they move up only once attacked). Violence
-   is answered with violence: once an adversary has used force and the actor
-   may fight, it aims at the top of its conventional ladder.
-5. **Violence** only once the actor, or an ally it has pledged to defend
-   (``intervene_for``), has been attacked, after ``intervene_delay`` turns, and
-   only if its private resolve reaches ``war_threshold``; a challenger takes the
-   first violent step only with resolve at ``war_threshold``.
-6. **Nuclear steps** only as the declared doctrine allows: ``never`` (no first
-   use; retaliation only), ``if_losing``, ``if_regime_threatened`` (homeland
-   struck and losing); first use also needs resolve at ``nuclear_threshold``.
-   Holding a position never repeats a one-off nuclear act.
+1. **Answer nuclear use** against itself or an ally it defends with the best of
+   its options (none, conventional, limited nuclear, strategic) that its
+   declared doctrine allows (nuclear layer, :func:`nuclear_response_values`).
+2. **Accept a deal** on the table when an adversary proposed talks last turn
+   and the actor is deterred, outmatched, or a defender.
+3. **Seek talks** when the running risk of catastrophe exceeds its resolve
+   (Powell 1987), or when the damage it has suffered nears what it will bear.
+4. **Challenger**: advance at most ``max_step`` steps a turn while deterrence
+   fails (Zagare & Kilgour 2000); when deterred it never repeats a violent step:
+   it steps down to its highest non-violent step, or seeks talks if a war is on.
+   Cornered (under armed attack and losing) it climbs regardless. It launches an
+   invasion only if the crossing is feasible (expected lift lost below
+   ``invasion_max_loss``).
+5. **Defenders and third parties** answer what the adversaries did this and
+   last turn (and the facts they keep in force), not a stale posture: without
+   an armed attack they respond in kind with non-violent steps whose rung does
+   not exceed the adversaries', at most ``max_step`` up a turn and straight
+   down when the adversaries calm down; under armed attack (on itself, or on an
+   ally it defends after ``intervene_delay``) they answer with the lowest
+   violent step whose rung matches the attack, and climb further only while
+   losing.
+6. **Gates on force**: an inadvertent incident is not an armed attack. A
+   defender uses force only after an armed attack on itself or on an ally it
+   defends, and after ``consultation_turns`` of consultation (cabinet,
+   legislature, allies: Japan's 2015 legislation and Article 4 of the 1960
+   treaty), waived when its assurance in its patron has fallen below
+   ``hedge_threshold`` (it acts alone); its resolve must reach
+   ``war_threshold`` to fight for an ally. A challenger takes the first violent
+   step only with resolve at ``war_threshold``.
+7. **Nuclear first use** only as the declared doctrine allows (``never``,
+   ``if_losing``, ``if_regime_threatened``, ``erodes_if_regime_threatened``),
+   with resolve at ``nuclear_threshold``, and only when first use is worth more
+   than restraint given the taboo, the defenders' surviving retaliation and the
+   spiral risk (:func:`first_use_value`). Holding a position never repeats a
+   one-off nuclear act.
 """
 
 from __future__ import annotations
@@ -41,16 +54,39 @@ from whitecell.policies.common import (
     ACCEPT,
     CEASEFIRE,
     MESSAGE,
+    NUC_CONV,
+    NUC_LIMITED,
+    NUC_NONE,
+    NUC_OPTIONS,
+    NUC_STRATEGIC,
     NUCLEAR,
     ONE_OFF,
     RUNG,
     TALKS,
     VIOLENT,
     deterrence_check,
+    expected_crossing_loss,
+    fighting,
+    first_use_value,
     highest_legal_at_or_below,
+    nuclear_response_values,
+    opponents,
     pick_target,
+    principal_defender,
+    threat_rung,
+    violent_rung,
 )
-from whitecell.scenario.actions import CATALOGUE
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+
+LIMITED = ACTION_INDEX["limited_nuclear_use"]
+STRATEGIC = ACTION_INDEX["strategic_exchange"]
+INVASION = ACTION_INDEX["amphibious_invasion"]
+_NUC_USE = np.array([a.adjudicator == "nuclear_use" for a in CATALOGUE])
+
+# reason codes (each maps to one sentence that is true of the move)
+ADVANCE, ACCEPT_DEAL, SEEK_TALKS, DETERRED_HOLD, DETERRED_DOWN, DETERRED_TALKS = 0, 1, 2, 3, 4, 5
+IN_KIND, ANSWER, QUIET, NUC_RESPONSE, CORNERED, INFEASIBLE = 6, 7, 8, 9, 10, 11
+WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS = 12, 13, 14, 15
 
 
 @dataclass(frozen=True)
@@ -62,42 +98,146 @@ class Gates:
     losing: NDArray[np.bool_]
     attacked_self: NDArray[np.bool_]
     ally_hit: NDArray[np.bool_]
+    consulting: NDArray[np.bool_]  # gate opened but consultation still under way
+    hedging: NDArray[np.bool_]  # assurance below its hedge threshold: acts alone
 
 
 def gates(obs: Observation) -> Gates:
-    """Violence and nuclear permissions from the doctrine (rules 5 and 6)."""
+    """Violence and nuclear permissions from the doctrine (rules 6 and 7)."""
     w = obs.world
     me = obs.actor
     doc = w.scenario.actors[me].doctrine
     R = obs.runs
     stakes = float(w.stakes[me])
+    t = obs.turn
     attacked_self = obs.attacked_turn[:, me] > 0
-    allies = w.intervene_for[me]
-    ally_hit = np.zeros(R, dtype=bool)
+    allies = w.intervene_for[me].copy()
+    allies[me] = False
+    ally_open = np.full(R, 10**6)
     if allies.any():
         first = np.where(obs.attacked_turn[:, allies] > 0, obs.attacked_turn[:, allies], 10**6)
-        ally_hit = (obs.turn - first.min(axis=1)) >= doc.intervene_delay
+        ally_open = first.min(axis=1) + doc.intervene_delay
+    ally_hit = ally_open <= t
     resolute = obs.resolve >= doc.war_threshold
+    own_open = np.where(attacked_self, obs.attacked_turn[:, me], 10**6)
     if int(w.side[me]) == 0:
-        may_fight = resolute | attacked_self
+        opened = np.where(resolute, 0, own_open)
     else:
-        may_fight = attacked_self | (ally_hit & resolute)
-    nuc_hit = obs.nuclear_attacked[:, me]
-    if allies.any():
-        nuc_hit = nuc_hit | obs.nuclear_attacked[:, allies].any(axis=1)
-    may_nuke = nuc_hit & doc.nuclear_retaliation
-    # losing: at war and paying more than 60% of what it will bear for the stakes
-    # (a weak state is not "losing" merely for being outgunned before the fight)
-    losing = obs.war & (obs.costs[:, me] > 0.6 * obs.tolerance * stakes)
-    # first use also needs the private resolve to run that risk (Powell: only
-    # the most resolved types accept the highest risks)
+        opened = np.minimum(own_open, np.where(resolute, ally_open, 10**6))
+    hedging = obs.assurance[:, me] < doc.hedge_threshold
+    consult = np.where(hedging, 0, doc.consultation_turns)
+    gate_open = opened < 10**6
+    may_fight = gate_open & ((t - opened) >= consult)
+    consulting = gate_open & ~may_fight
+    # losing: at war and suffering over 60% of the damage it will bear
+    losing = obs.war & (obs.damage[:, me] > 0.6 * obs.tolerance * stakes)
     bold = obs.resolve >= doc.nuclear_threshold
+    cond = np.zeros(R, dtype=bool)
     if doc.nuclear_first_use == "if_losing":
-        may_nuke = may_nuke | (losing & bold)
+        cond = losing
     elif doc.nuclear_first_use == "if_regime_threatened":
-        may_nuke = may_nuke | (obs.homeland_struck[:, me] & losing & bold)
+        cond = obs.homeland_struck[:, me] & losing
+    elif doc.nuclear_first_use == "erodes_if_regime_threatened":
+        # a no-first-use pledge erodes only with the regime threatened and its
+        # main operation failing (CSIS 2024 nuclear Taiwan games; Talmadge 2017)
+        failing = (obs.lodgment < 0.5 * w.scenario.objective.threshold) & (obs.war_turns >= 2)
+        cond = obs.homeland_struck[:, me] & losing & failing
+    may_nuke = np.zeros(R, dtype=bool)
+    if cond.any():
+        use, restraint = first_use_value(obs, _nuclear_target(obs))
+        may_nuke = cond & bold & (use > restraint)
     return Gates(may_fight=may_fight, may_nuke=may_nuke, losing=losing,
-                 attacked_self=attacked_self, ally_hit=ally_hit)
+                 attacked_self=attacked_self, ally_hit=ally_hit, consulting=consulting,
+                 hedging=hedging)
+
+
+def _nuclear_target(obs: Observation) -> int:
+    w = obs.world
+    if int(w.side[obs.actor]) == 0:
+        return principal_defender(w)
+    return int(w.adversary[obs.actor])
+
+
+def nuclear_attack_on_me(obs: Observation) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """(R,) nuclear weapons struck it or an ally it defends last turn, and by whom."""
+    w = obs.world
+    me = obs.actor
+    mine = w.intervene_for[me].copy()
+    mine[me] = True
+    hit = (obs.nuclear_attacked_turn[:, mine] == obs.turn - 1).any(axis=1) & (obs.turn > 1)
+    opp = opponents(w, me)
+    used = _NUC_USE[obs.last_action] & opp[None, :]
+    user = np.where(used.any(axis=1), np.argmax(used, axis=1), -1)
+    return hit & (user >= 0), user.astype(np.int64)
+
+
+def conventional_answer(obs: Observation, ladder: NDArray[np.int64], may_fight: NDArray[np.bool_]
+                        ) -> NDArray[np.int64]:
+    """Highest legal violent conventional step on the ladder (or -1), per run."""
+    R = obs.runs
+    rows = np.arange(R)
+    out = np.full(R, -1, dtype=np.int64)
+    for k, a in enumerate(ladder):
+        if VIOLENT[a] and not NUCLEAR[a]:
+            ok = obs.legal[rows, a] & may_fight
+            out = np.where(ok, k, out)
+    return out
+
+
+def respond_to_nuclear(obs: Observation, ladder: NDArray[np.int64], g: Gates,
+                       policy: str) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray]:
+    """(action, option, values) of the answer to a nuclear use, per run.
+
+    ``policy`` is the doctrine's ``nuclear_response`` (``expected_utility`` lets
+    every option the doctrine and the catalogue allow compete).
+    """
+    w = obs.world
+    doc = w.scenario.actors[obs.actor].doctrine
+    R = obs.runs
+    _, user = nuclear_attack_on_me(obs)
+    vals = nuclear_response_values(obs, user)
+    conv_k = conventional_answer(obs, ladder, np.ones(R, dtype=bool))
+    allowed = np.zeros((R, 4), dtype=bool)
+    allowed[:, NUC_NONE] = True
+    allowed[:, NUC_CONV] = conv_k >= 0
+    if doc.nuclear_retaliation:
+        allowed[:, NUC_LIMITED] = obs.legal[:, LIMITED]
+        allowed[:, NUC_STRATEGIC] = obs.legal[:, STRATEGIC] & (policy == "expected_utility")
+    if policy == "expected_utility":
+        opt = np.argmax(np.where(allowed, vals, -np.inf), axis=1)
+    else:
+        pref = {"in_kind": (NUC_LIMITED, NUC_CONV, NUC_NONE),
+                "conventional": (NUC_CONV, NUC_NONE), "none": (NUC_NONE,)}[policy]
+        opt = np.full(R, NUC_NONE)
+        for o in reversed(pref):
+            opt = np.where(allowed[:, o], o, opt)
+    conv_act = ladder[np.clip(conv_k, 0, len(ladder) - 1)]
+    act = np.select([opt == NUC_NONE, opt == NUC_CONV, opt == NUC_LIMITED],
+                    [np.full(R, MESSAGE), conv_act, np.full(R, LIMITED)], STRATEGIC)
+    return act.astype(np.int64), opt.astype(np.int64), vals
+
+
+def in_the_fight(obs: Observation, ladder: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """(R, steps) False for a violent step aimed at an actor outside the war.
+
+    A step the doctrine aims elsewhere than the principal adversary (say,
+    strikes on the bases of a host state) is open only once that actor or its
+    patron is a party to the war: striking a neutral host would widen the war
+    for nothing.
+    """
+    w = obs.world
+    me = obs.actor
+    out = np.ones((obs.runs, len(ladder)), dtype=bool)
+    for k, a in enumerate(ladder):
+        t = int(w.targets[me, a])
+        if t < 0 or not VIOLENT[a]:
+            continue
+        party = obs.belligerent[:, t]
+        p = int(w.patron_of[t])
+        if p >= 0:
+            party = party | obs.belligerent[:, p]
+        out[:, k] = party
+    return out
 
 
 class DoctrinePolicy:
@@ -117,130 +257,222 @@ class DoctrinePolicy:
     def decide(self, obs: Observation) -> Decision:
         w = obs.world
         me = obs.actor
-        sc_actor = w.scenario.actors[me]
-        doc = sc_actor.doctrine
+        doc = w.scenario.actors[me].doctrine
         ladder = w.ladder[me]
         R = obs.runs
+        rows = np.arange(R)
         if self.pos is None or len(self.pos) != R:
             self.pos = np.full(R, -1, dtype=np.int64)
         pos = self.pos
         n = len(ladder)
         lrung = RUNG[ladder]
-        lviol = VIOLENT[ladder]
+        lviol = VIOLENT[ladder] & ~NUCLEAR[ladder]
         lnuc = NUCLEAR[ladder]
         r = obs.resolve
         rho = obs.cumrisk
-        side = int(w.side[me])
-        challenger = side == 0
+        challenger = int(w.side[me]) == 0
         stakes = float(w.stakes[me])
-
         g = gates(obs)
-        may_fight, may_nuke, losing = g.may_fight, g.may_nuke, g.losing
-        attacked_self, ally_hit = g.attacked_self, g.ally_hit
-
-        # --- desired position on the ladder
+        steps = np.arange(n)[None, :]
+        code = np.zeros(R, dtype=np.int8)
+        threat = threat_rung(obs)
+        vrung = violent_rung(obs)
+        at_war_now = fighting(obs)
         deterred = np.zeros(R, dtype=bool)
         p_hard = thr = np.zeros(R)
+        cur = np.clip(pos, 0, n - 1)
+
+        # --- desired position on the ladder
         if challenger:
             deterred, p_hard, thr = deterrence_check(obs)
-            # a challenger under attack and losing escalates whatever it believes
-            # (the case its declared nuclear doctrine is written for)
-            cornered = attacked_self & losing
-            want = np.where(deterred & ~cornered, pos, pos + doc.max_step)
+            cornered = g.attacked_self & g.losing
+            advance = ~deterred | cornered
+            want = np.where(advance, pos + doc.max_step, pos)
+            code[:] = np.where(cornered & deterred, CORNERED, ADVANCE)
+            # deterred: never a violent step "because deterred"; step down to the
+            # highest non-violent step at or below the current one
+            nv_ok = ~(lviol | lnuc)[None, :] & (steps <= pos[:, None])
+            nv_top = np.where(nv_ok.any(axis=1), n - 1 - np.argmax(nv_ok[:, ::-1], axis=1), -1)
+            held_violent = (pos >= 0) & (lviol | lnuc)[cur]
+            down = deterred & ~cornered & held_violent
+            want = np.where(down, nv_top, want)
+            code = np.where(deterred & ~cornered, np.where(down, DETERRED_DOWN, DETERRED_HOLD),
+                            code)
         else:
-            adv = w.adversaries[me]
-            opp = np.where(adv[None, :], obs.rungs, 0).max(axis=1)
-            # respond in kind: the highest step whose rung does not exceed the
-            # adversaries' (never below the first step once they move)
-            under = lrung[None, :] <= opp[:, None]
-            first = np.where(under.any(axis=1), n - 1 - np.argmax(under[:, ::-1], axis=1), 0)
-            # violence is answered with violence: once this actor may fight, it
-            # aims at the top of its conventional ladder (Kahn's rungs differ
-            # between, say, a landing (9) and a counter-landing (12))
-            conv = ~lnuc
-            top_conv = int(np.nonzero(conv)[0].max()) if conv.any() else n - 1
-            opp_violent = (obs.belligerent & adv[None, :]).any(axis=1)
-            first = np.where(opp_violent & may_fight, np.maximum(first, top_conv), first)
-            quiet = opp <= 1
-            want = np.where(quiet, -1, first)
-            want = np.minimum(want, pos + doc.max_step)
-            if not doc.respond_in_kind:  # moves up only when it or an ally is hit
-                want = np.where(attacked_self | ally_hit, want, np.minimum(want, pos))
-            # an actor that was attacked keeps the fight at its current level
-            want = np.where(attacked_self | ally_hit, np.maximum(want, pos), want)
+            attacked_recent = vrung > 0
+            under_attack = attacked_recent & (g.attacked_self | g.ally_hit)
+            # respond in kind with non-violent steps up to the adversaries' rung
+            nv = ~(lviol | lnuc)
+            under = nv[None, :] & (lrung[None, :] <= threat[:, None])
+            first = np.where(under.any(axis=1), n - 1 - np.argmax(under[:, ::-1], axis=1), -1)
+            up_limit = np.where(doc.respond_in_kind | under_attack, pos + doc.max_step, pos)
+            want = np.where(first > pos, np.minimum(first, up_limit), first)
+            quiet = threat <= 2
+            want = np.where(quiet, -1, want)
+            code[:] = np.where(quiet, QUIET, IN_KIND)
+            # answer an armed attack in kind: the lowest violent step matching it
+            match = lviol[None, :] & (lrung[None, :] >= vrung[:, None])
+            lowest = np.where(match.any(axis=1), np.argmax(match, axis=1), -1)
+            top_v = int(np.nonzero(lviol)[0].max()) if lviol.any() else -1
+            answer = np.where(lowest >= 0, lowest, top_v)
+            # climb above the answer only while losing (escalate to prevail)
+            climb = g.losing & (pos >= answer) & (pos >= 0) & lviol[cur]
+            nxt = np.where(climb, np.minimum(pos + 1, max(top_v, 0)), answer)
+            use_force = under_attack & (answer >= 0)
+            want = np.where(use_force, nxt, want)
+            code = np.where(use_force, np.where(climb, ESCALATE, ANSWER), code)
         want = np.clip(want, -1, n - 1)
         # gates: violence and nuclear use
         idx = np.clip(want, 0, n - 1)
-        blocked_v = lviol[idx] & ~may_fight & ~lnuc[idx]
-        blocked_n = lnuc[idx] & ~may_nuke
-        # walk down to the highest step the gates allow
-        blocked = (lviol[None, :] & ~may_fight[:, None] & ~lnuc[None, :]) | (
-            lnuc[None, :] & ~may_nuke[:, None])
-        steps = np.arange(n)[None, :]
+        blocked = (lviol[None, :] & ~g.may_fight[:, None]) | (lnuc[None, :] & ~g.may_nuke[:, None])
+        blocked |= ~in_the_fight(obs, ladder)
+        blocked_v = (want >= 0) & lviol[idx] & ~g.may_fight
+        blocked_n = (want >= 0) & lnuc[idx] & ~g.may_nuke
         ok = ~blocked & (steps <= want[:, None])
         want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
-        want = np.where(np.asarray(want) > -1, want, -1).astype(np.int64)
-        new_pos, act = highest_legal_at_or_below(obs, ladder, want, ~blocked)
+        # non-violent rules walk down through non-violent steps only
+        peaceful = np.isin(code, (IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN))
+        permitted = ~blocked & ~(peaceful[:, None] & (lviol | lnuc)[None, :])
+        # responding in kind never walks down onto a step above the adversaries' rung
+        permitted &= ~((code == IN_KIND)[:, None] & (lrung[None, :] > threat[:, None]))
+        new_pos, act = highest_legal_at_or_below(obs, ladder, want.astype(np.int64), permitted)
+        code = np.where(np.isin(code, (ANSWER, ESCALATE)) & ~blocked_v & ~VIOLENT[act],
+                        NO_MEANS, code)
+        code = np.where(blocked_v & ~VIOLENT[act], WITHHELD, code)
+        code = np.where(blocked_n & ~NUCLEAR[act], NUC_WITHHELD, code)
+        # invasion feasibility: never launched into a crossing it cannot survive
+        infeasible = np.zeros(R, dtype=bool)
+        crossing = np.zeros(R)
+        if (act == INVASION).any():
+            crossing = expected_crossing_loss(obs)
+            infeasible = (act == INVASION) & (crossing > w.scenario.parameters.combat.
+                                              invasion_max_loss)
+            if infeasible.any():
+                below = np.where(infeasible, new_pos - 1, -1)
+                p2, a2 = highest_legal_at_or_below(obs, ladder, below, permitted)
+                new_pos = np.where(infeasible, p2, new_pos)
+                act = np.where(infeasible, a2, act)
+                code = np.where(infeasible, INFEASIBLE, code)
         # holding a position repeats sustained operations (a blockade, a
         # campaign) but not one-off nuclear acts: a held nuclear step waits
         repeat_nuclear = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]
         act = np.where(repeat_nuclear, MESSAGE, act)
+        # a deterred challenger at war seeks talks rather than fighting on
+        if challenger:
+            talks_now = (code == DETERRED_DOWN) & at_war_now & obs.legal[:, TALKS]
+            act = np.where(talks_now, TALKS, act)
+            code = np.where(talks_now, DETERRED_TALKS, code)
 
         # --- talks: accept a deal, or seek one when outmatched
-        outmatched = (r < rho) | (obs.costs[:, me] > 0.8 * obs.tolerance * stakes)
-        reason_code = np.zeros(R, dtype=np.int8)  # 0 ladder
+        hurt = obs.damage[:, me] > 0.8 * obs.tolerance * stakes
+        outmatched = (r < rho) | hurt
+        keep_pos = np.zeros(R, dtype=bool)
         if doc.accept_settlement:
-            accept = obs.proposal & (deterred | outmatched | (side != 0))
+            accept = obs.proposal & (deterred | outmatched | (not challenger))
             acc_act = np.where(obs.war, CEASEFIRE, ACCEPT)
-            legal_acc = obs.legal[np.arange(R), acc_act]
-            accept &= legal_acc
+            accept &= obs.legal[rows, acc_act]
             act = np.where(accept, acc_act, act)
-            reason_code = np.where(accept, 1, reason_code)
+            code = np.where(accept, ACCEPT_DEAL, code)
+            keep_pos |= accept
         if doc.deescalate_when_outmatched:
-            seek = outmatched & (reason_code == 0) & (
-                (obs.war & ~losing) | (r < rho)) & obs.legal[:, TALKS]
-            # a challenger deterred and outmatched, or anyone paying too much
+            seek = outmatched & ~keep_pos & ((at_war_now & ~g.losing) | (r < rho)) & obs.legal[
+                :, TALKS]
             if challenger:
                 seek &= deterred | (r < rho)
             else:
-                seek &= obs.costs[:, me] > 0.8 * obs.tolerance * stakes
+                seek &= hurt
             act = np.where(seek, TALKS, act)
-            reason_code = np.where(seek, 2, reason_code)
-        self.pos = np.where(reason_code == 0, new_pos, pos)
+            code = np.where(seek, SEEK_TALKS, code)
+            keep_pos |= seek
+        keep_pos |= code == DETERRED_TALKS
+        # --- nuclear use against it or an ally it defends: answer it (rule 1)
+        struck, user = nuclear_attack_on_me(obs)
+        opt = np.zeros(R, dtype=np.int64)
+        vals = np.zeros((R, 4))
+        if struck.any():
+            n_act, opt, vals = respond_to_nuclear(obs, ladder, g, doc.nuclear_response)
+            act = np.where(struck, n_act, act)
+            code = np.where(struck, NUC_RESPONSE, code)
+            keep_pos |= struck
+        self.pos = np.where(keep_pos, pos, new_pos)
         target = pick_target(obs, act)
+        target = np.where(struck & (user >= 0), user, target)
+        tmap = w.targets[me][act]
+        target = np.where((tmap >= 0) & ~struck, tmap, target)
 
         reasons = None
         if obs.explain:
-            reasons = [self._explain(obs, int(reason_code[0]), bool(deterred[0]), float(p_hard[0]),
-                                     float(thr[0]), float(r[0]), float(rho[0]),
-                                     bool(blocked_v[0]), bool(blocked_n[0]), int(act[0]),
-                                     challenger)]
+            reasons = [self._explain(obs, g, int(code[0]), float(p_hard[0]), float(thr[0]),
+                                     float(r[0]), float(rho[0]), int(act[0]), int(threat[0]),
+                                     int(vrung[0]), float(crossing[0]), int(opt[0]), vals[0])]
         return Decision(action=act.astype(np.int64), target=target.astype(np.int64),
                         reasons=reasons)
 
     @staticmethod
-    def _explain(obs: Observation, code: int, deterred: bool, p_hard: float, thr: float,
-                 r: float, rho: float, blocked_v: bool, blocked_n: bool, act: int,
-                 challenger: bool) -> str:
+    def _explain(obs: Observation, g: Gates, code: int, p_hard: float, thr: float, r: float,
+                 rho: float, act: int, threat: int, vrung: int, crossing: float, opt: int,
+                 vals: NDArray[np.float64]) -> str:
+        w = obs.world
+        me = obs.actor
+        doc = w.scenario.actors[me].doctrine
         name = CATALOGUE[act].id
-        if code == 1:
+        rung = CATALOGUE[act].kahn_rung
+        thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.2f}"
+        zk = f"P(defender hard)={p_hard:.2f}, threshold {thr_txt}, Zagare-Kilgour"
+        if code == NUC_RESPONSE:
+            vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[k]:+.2f}" for k in range(4))
+            return (f"doctrine: answer the nuclear use ({doc.nuclear_response}: {vs}) -> "
+                    f"{NUC_OPTIONS[opt]}: {name}")
+        if code == ACCEPT_DEAL:
             return f"doctrine: accept the offer on the table ({name})"
-        if code == 2:
-            return (f"doctrine: seek talks: running risk {rho:.2f} vs resolve {r:.2f} "
-                    "(Powell: the less resolute side quits first)")
-        parts = []
-        if challenger:
-            thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.2f}"
-            if deterred:
-                parts.append(f"hold: deterred (P(defender hard)={p_hard:.2f} >= threshold "
-                             f"{thr_txt}, Zagare-Kilgour)")
+        if code == SEEK_TALKS:
+            if r < rho:
+                return (f"doctrine: seek talks: running risk {rho:.2f} exceeds resolve {r:.2f} "
+                        "(Powell: the less resolute side quits first) -> propose_talks")
+            return ("doctrine: seek talks: the damage suffered nears what it will bear "
+                    f"({obs.damage[0, me]:.2f} of {obs.tolerance[0] * w.stakes[me]:.2f}) "
+                    "-> propose_talks")
+        if code == DETERRED_TALKS:
+            return f"doctrine: deterred ({zk}) while a war is on: seek talks -> propose_talks"
+        if code == DETERRED_DOWN:
+            return (f"doctrine: deterred ({zk}): step down to its highest non-violent step "
+                    f"-> {name}")
+        if code == DETERRED_HOLD:
+            return f"doctrine: deterred ({zk}): hold, no further step -> {name}"
+        if code == CORNERED:
+            return ("doctrine: under armed attack and losing: climbs although deterred "
+                    f"-> {name}")
+        if code == ADVANCE:
+            return f"doctrine: advance: deterrence threshold not met ({zk}) -> {name}"
+        if code == INFEASIBLE:
+            return (f"doctrine: invasion not launched: {crossing:.0%} of the lift expected lost "
+                    f"at the crossing (limit {w.scenario.parameters.combat.invasion_max_loss:.0%})"
+                    f" -> {name}")
+        if code == WITHHELD:
+            if g.consulting[0]:
+                why = f"consultation under way ({doc.consultation_turns} turn(s) before force)"
+            elif int(w.side[me]) == 0:
+                why = f"resolve {r:.2f} below its war threshold {doc.war_threshold:.2f}"
+            elif not (g.attacked_self[0] or g.ally_hit[0]):
+                why = "no armed attack on it or an ally it defends (an incident is not one)"
             else:
-                parts.append(f"advance: deterrence threshold not met (P(defender hard)="
-                             f"{p_hard:.2f} < {thr_txt})")
-        else:
-            parts.append("respond in kind to the adversary's rung")
-        if blocked_v:
-            parts.append("violence withheld (not attacked, or resolve below war threshold)")
-        if blocked_n:
-            parts.append("nuclear step withheld by declared doctrine")
-        return "doctrine: " + "; ".join(parts) + f" -> {name}"
+                why = f"resolve {r:.2f} below its war threshold {doc.war_threshold:.2f}"
+            return f"doctrine: force withheld: {why} -> {name}"
+        if code == NUC_WITHHELD:
+            return (f"doctrine: nuclear step withheld by declared doctrine "
+                    f"({doc.nuclear_first_use}) or not worth its cost -> {name}")
+        if code == QUIET:
+            return f"doctrine: adversaries' moves stay at rung {threat} or below: keep to " \
+                   f"diplomacy -> {name}"
+        if code == IN_KIND:
+            return (f"doctrine: respond in kind: adversaries' moves this and last turn reach "
+                    f"rung {threat}; answer at rung {rung} -> {name}")
+        if code == ANSWER:
+            return (f"doctrine: answer the armed attack (violence at rung {vrung}) in kind "
+                    f"-> {name} (rung {rung})")
+        if code == ESCALATE:
+            return f"doctrine: losing the fight: escalate one step to prevail -> {name}"
+        if code == NO_MEANS:
+            return ("doctrine: under armed attack but no violent step is open (forces or "
+                    f"munitions spent, or no target) -> {name}")
+        return f"doctrine: -> {name}"

@@ -44,7 +44,8 @@ from whitecell.policies.common import (
     power,
     principal_defender,
 )
-from whitecell.policies.doctrine import gates
+from whitecell.policies.common import expected_crossing_loss, threat_rung, violent_rung
+from whitecell.policies.doctrine import INVASION, gates, nuclear_attack_on_me, respond_to_nuclear
 from whitecell.scenario.actions import CATALOGUE
 
 F = NDArray[np.float64]
@@ -122,8 +123,8 @@ class StrategicPolicy:
             up = press > status_quo
             down = press < status_quo - 0.2 * V
         else:
-            adv = w.adversaries[me]
-            opp = np.where(adv[None, :], obs.rungs, 0).max(axis=1)
+            # answer what the adversaries did this and last turn, not a stale posture
+            opp = threat_rung(obs)
             own_rung = np.where(pos >= 0, RUNG[ladder][np.clip(pos, 0, n - 1)], 1)
             next_ok = allowed[rows, np.clip(pos + 1, 0, n - 1)]
             next_rung = RUNG[ladder][np.clip(pos + 1, 0, n - 1)]
@@ -132,10 +133,29 @@ class StrategicPolicy:
                 press > status_quo)
             down = opp < own_rung
         want = np.where(up, pos + 1, np.where(down, pos - 1, pos)).clip(-1, n - 1)
+        if not challenger:
+            # under armed attack: answer at once with the lowest violent step
+            # matching the attack, if fighting beats conceding
+            vr = violent_rung(obs)
+            lv = VIOLENT[ladder] & ~NUCLEAR[ladder]
+            match = lv[None, :] & (RUNG[ladder][None, :] >= vr[:, None])
+            lowest = np.where(match.any(axis=1), np.argmax(match, axis=1),
+                              int(np.nonzero(lv)[0].max()) if lv.any() else -1)
+            hit = (vr > 0) & (g.attacked_self | g.ally_hit) & (press > status_quo)
+            want = np.where(hit & (lowest > want), lowest, want)
         want = np.where(want >= 0, want, -1)
         gate_ok = (~(VIOLENT[ladder] & ~NUCLEAR[ladder])[None, :] | g.may_fight[:, None]) & (
             ~NUCLEAR[ladder][None, :] | g.may_nuke[:, None])
         new_pos, act = highest_legal_at_or_below(obs, ladder, want, gate_ok)
+        crossing = np.zeros(R)
+        infeasible = np.zeros(R, dtype=bool)
+        if (act == INVASION).any():
+            crossing = expected_crossing_loss(obs)
+            infeasible = (act == INVASION) & (
+                crossing > w.scenario.parameters.combat.invasion_max_loss)
+            p2, a2 = highest_legal_at_or_below(obs, ladder, new_pos - 1, gate_ok)
+            new_pos = np.where(infeasible, p2, new_pos)
+            act = np.where(infeasible, a2, act)
         best_eu = np.maximum(press, status_quo)
         eu = np.stack([press, np.full(R, status_quo)], axis=1)
 
@@ -148,8 +168,18 @@ class StrategicPolicy:
         quit_ = (code == 0) & (r < obs.cumrisk) & obs.legal[:, TALKS] & ~obs.proposal
         act = np.where(quit_, TALKS, act)
         code = np.where(quit_, 2, code)
+        struck, user = nuclear_attack_on_me(obs)
+        opt = np.zeros(R, dtype=np.int64)
+        vals = np.zeros((R, 4))
+        if struck.any():
+            n_act, opt, vals = respond_to_nuclear(obs, ladder, g, "expected_utility")
+            act = np.where(struck, n_act, act)
+            code = np.where(struck, 3, code)
         self.pos = np.where(code == 0, new_pos, pos)
         target = pick_target(obs, act)
+        target = np.where(struck & (user >= 0), user, target)
+        tmap = w.targets[me][act]
+        target = np.where((tmap >= 0) & ~struck, tmap, target)
         reasons = None
         if obs.explain:
             if code[0] == 1:
@@ -157,6 +187,14 @@ class StrategicPolicy:
             elif code[0] == 2:
                 txt = (f"quit: running risk {obs.cumrisk[0]:.2f} > resolve {r[0]:.2f} "
                        "(Powell)")
+            elif code[0] == 3:
+                from whitecell.policies.common import NUC_OPTIONS
+                vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[0, k]:+.2f}"
+                               for k in range(4))
+                txt = f"answer the nuclear use by expected utility ({vs}) -> {NUC_OPTIONS[opt[0]]}"
+            elif infeasible[0]:
+                txt = (f"invasion not launched: {crossing[0]:.0%} of the lift expected lost at "
+                       "the crossing")
             else:
                 move = "step up" if up[0] else ("step down" if down[0] else "hold")
                 txt = (f"EU(press to the top)={eu[0, 0]:.2f} vs EU(status quo)="

@@ -47,8 +47,13 @@ FORCE_KINDS: tuple[str, ...] = (
     "missiles",  # conventional theatre ballistic and cruise missiles ready to launch
     "interceptors",  # missile-defence interceptors (SM-3, PAC-3, ...) in the magazine
     "strike",  # long-range precision strike munitions (anti-ship, land-attack)
-    "nuclear_warheads",  # warheads available for signalling or use
+    "nuclear_warheads",  # strategic arsenal: read only by the nuclear layer, never by fire
+    "launchers",  # theatre missile launchers: a salvo is at most launchers x reloads a turn
 )
+
+#: Force kinds that conventional fire never destroys (strategic forces are not
+#: in the theatre's force balance; see docs/model.md, nuclear layer).
+STRATEGIC_KINDS: tuple[str, ...] = ("nuclear_warheads",)
 
 #: Facts about the state an action may require before it is legal.
 REQUIREMENTS: tuple[str, ...] = (
@@ -62,6 +67,9 @@ REQUIREMENTS: tuple[str, ...] = (
     "challenger",  # only the scenario's challenger (or its coalition) may act
     "defender",  # only the defending coalition may act
     "counterstrike_capability",  # the actor has a declared counterstrike capability
+    "islands_not_held",  # the contested islands are not (yet) held by the challenger
+    "enemy_fleet",  # an adversary has surface ships in the theatre
+    "enemy_air",  # an adversary has combat aircraft in the theatre
 )
 
 #: Adjudication rules in the engine (see whitecell.engine.adjudication).
@@ -289,7 +297,7 @@ CATALOGUE: tuple[ActionSpec, ...] = (
     _a(id="seize_islands", name="Land forces on the disputed islands",
        instrument="military", kahn_rung=9, rivera="violent_escalation", violent=True,
        cost=0.02, tension=0.25, contact=0.5, signal=0.9, adjudicator="seize_islands",
-       requires=("challenger",), requires_forces=("coast_guard",),
+       requires=("challenger", "islands_not_held"), requires_forces=("coast_guard",),
        description="Occupy the islands (Rivera: occupy border city)."),
     _a(id="retake_islands", name="Retake the islands", instrument="military",
        kahn_rung=12, rivera="violent_escalation", violent=True, cost=0.025, tension=0.25,
@@ -299,12 +307,12 @@ CATALOGUE: tuple[ActionSpec, ...] = (
     _a(id="naval_engagement", name="Attack enemy naval forces", instrument="military",
        kahn_rung=12, rivera="violent_escalation", violent=True, cost=0.025, tension=0.25,
        contact=0.5, signal=0.9, adjudicator="naval_engagement",
-       requires_forces=("naval",),
+       requires=("enemy_fleet",), requires_forces=("naval",),
        description="Missile exchange between fleets (Hughes salvo model)."),
     _a(id="air_campaign", name="Air campaign for air superiority",
        instrument="military", kahn_rung=12, rivera="violent_escalation", violent=True,
        cost=0.025, tension=0.25, contact=0.5, signal=0.9, adjudicator="air_campaign",
-       requires_forces=("air",),
+       requires=("enemy_air",), requires_forces=("air",),
        description="Fight for control of the air (Lanchester square law)."),
     _a(id="missile_strike", name="Conventional missile strike", instrument="military",
        kahn_rung=12, rivera="violent_escalation", violent=True, cost=0.02, tension=0.3,
@@ -328,22 +336,22 @@ CATALOGUE: tuple[ActionSpec, ...] = (
        description="Full-on invasion across the water (Rivera: full-on invasion)."),
     # --- nuclear use ---------------------------------------------------
     _a(id="nuclear_demonstration", name="Nuclear demonstration shot",
-       instrument="nuclear", kahn_rung=21, rivera="nuclear", violent=True, cost=0.075,
+       instrument="nuclear", kahn_rung=21, rivera="nuclear", violent=True,
        tension=0.6, alert=0.5, signal=1.0, adjudicator="nuclear_use",
-       requires=("nuclear_armed",), nuclear=True,
+       requires=("nuclear_armed",), requires_forces=("nuclear_warheads",), nuclear=True,
        description="A single detonation away from forces as a warning: first crossing of "
                    "the no-nuclear-use threshold (Kahn: exemplary local nuclear war). "
                    "Abstract consequences only."),
     _a(id="limited_nuclear_use", name="Limited nuclear use against forces",
-       instrument="nuclear", kahn_rung=23, rivera="nuclear", violent=True, cost=0.125,
+       instrument="nuclear", kahn_rung=23, rivera="nuclear", violent=True,
        tension=0.8, alert=0.6, signal=1.0, adjudicator="nuclear_use",
-       requires=("nuclear_armed",), nuclear=True,
+       requires=("nuclear_armed",), requires_forces=("nuclear_warheads",), nuclear=True,
        description="Limited use against military forces in the theatre (Kahn: local "
                    "nuclear war, military). Abstract consequences only."),
     _a(id="strategic_exchange", name="Strategic nuclear exchange", instrument="nuclear",
-       kahn_rung=35, rivera="nuclear", violent=True, cost=1.0, tension=1.0, alert=1.0,
+       kahn_rung=35, rivera="nuclear", violent=True, tension=1.0, alert=1.0,
        signal=1.0, adjudicator="strategic_exchange", requires=("nuclear_armed",),
-       nuclear=True,
+       requires_forces=("nuclear_warheads",), nuclear=True,
        description="Central war: the game ends. Never modelled beyond that fact."),
 )
 

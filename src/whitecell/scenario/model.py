@@ -151,11 +151,37 @@ class Doctrine(Strict):
     intervene_delay: int = Field(
         default=0, ge=0, le=20, description="Turns of deliberation before intervening."
     )
-    nuclear_first_use: Literal["never", "if_losing", "if_regime_threatened"] = Field(
+    nuclear_first_use: Literal[
+        "never", "if_losing", "if_regime_threatened", "erodes_if_regime_threatened"] = Field(
         default="never",
         description="never = no first use (retaliation only); if_losing = at war and "
-        "paying over 60% of its tolerance; if_regime_threatened = that, and its homeland "
-        "struck. Either also needs resolve >= nuclear_threshold.",
+        "suffering over 60% of the damage it will bear; if_regime_threatened = that, and "
+        "its homeland struck; erodes_if_regime_threatened = a declared no-first-use pledge "
+        "that may erode when the regime is threatened and its main operation is failing "
+        "(CSIS 2024, Confronting Armageddon; Talmadge 2017). Each also needs resolve >= "
+        "nuclear_threshold and a first use worth more than restraint (nuclear layer).",
+    )
+    nuclear_response: Literal["expected_utility", "in_kind", "conventional", "none"] = Field(
+        default="expected_utility",
+        description="How it answers nuclear use against itself or an ally it defends: "
+        "the best of none / conventional / limited nuclear / strategic by expected "
+        "utility, or a fixed declared response (in_kind falls back to conventional "
+        "without survivable warheads).",
+    )
+    consultation_turns: int = Field(
+        default=0, ge=0, le=20,
+        description="Turns of consultation (cabinet, legislature, allies) between the armed "
+        "attack that opens its gate and its first use of force; waived when its assurance "
+        "in its patron falls below hedge_threshold (it acts alone).",
+    )
+    hedge_threshold: float = Field(
+        default=0.35, ge=0, le=1,
+        description="Assurance in its patron below which it hedges and acts alone.",
+    )
+    targets: dict[str, str] = Field(
+        default_factory=dict,
+        description="action id -> target actor for moves aimed elsewhere than its "
+        "principal adversary (e.g. strike_bases at the host of the patron's bases).",
     )
     nuclear_retaliation: bool = True
     nuclear_threshold: float = Field(
@@ -199,6 +225,11 @@ class Actor(Strict):
     )
     defence: MissileDefence | None = None
     naval_combat: NavalCombat | None = None
+    nuclear_survivability: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of its strategic warheads judged to survive a first strike "
+        "(second-strike capability; Glaser and Fetter 2016). Designers' judgement.",
+    )
     adversaries: list[str] = Field(default_factory=list)
     policy: Literal["doctrine", "strategic", "scripted"] = "doctrine"
     doctrine: Doctrine
@@ -252,6 +283,10 @@ class EndConditions(Strict):
     objective: bool = Field(
         default=True, description="The challenger's objective held for hold_turns ends it.",
     )
+    stalemate: bool = Field(
+        default=True, description="A war frozen on current lines (no material change of "
+        "control for termination.stalemate_turns turns) ends it.",
+    )
 
 
 class Objective(Strict):
@@ -266,7 +301,7 @@ class Objective(Strict):
 
 StateVar = Literal[
     "turn", "tension", "rung", "alert", "war", "nuclear_use", "blockade", "lodgment",
-    "islands_held", "costs", "attacked",
+    "islands_held", "costs", "attacked", "homeland_struck", "damage",
 ]
 
 
@@ -280,7 +315,7 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _actor_where_needed(self) -> Condition:
-        per_actor = {"rung", "alert", "costs", "attacked"}
+        per_actor = {"rung", "alert", "costs", "attacked", "homeland_struck", "damage"}
         if self.var in per_actor and self.actor is None:
             raise ValueError(f"condition on {self.var!r} needs an 'actor'")
         if self.var not in per_actor and self.actor is not None:
@@ -342,6 +377,88 @@ class RiskParameters(Strict):
         default=0.2, ge=0, le=1,
         description="Chance that a nuclear use spirals into a strategic exchange.",
     )
+    rung_decay: int = Field(
+        default=3, ge=0, le=44,
+        description="Rungs an actor's posture falls per turn while it only waits or talks.",
+    )
+
+
+class NuclearParameters(Strict):
+    """The nuclear layer (abstract consequences only; docs/model.md section 4b)."""
+
+    taboo: float = Field(
+        default=0.4, ge=0, le=10,
+        description="Cost of nuclear first use to the user, a share of its stakes "
+        "(Tannenwald 1999, the nuclear taboo).")
+    retaliation_taboo: float = Field(
+        default=0.25, ge=0, le=1,
+        description="Share of the taboo paid by a user answering nuclear use in kind.")
+    retaliation_cost: float = Field(
+        default=2.0, ge=0, le=20,
+        description="Cost to an actor of the other side's full retaliation, in its stakes "
+        "(worse than losing the stakes: what makes a second strike deter).")
+    assured_destruction: float = Field(
+        default=100.0, gt=0, le=10000,
+        description="Surviving warheads beyond which more add little to the threat of "
+        "retaliation (saturation of the retaliatory threat; designers' judgement).")
+    demonstration_damage: float = Field(
+        default=0.05, ge=0, le=1,
+        description="Abstract cost of a demonstration shot to its target (share of stakes).")
+    limited_damage: float = Field(
+        default=0.25, ge=0, le=1,
+        description="Abstract cost of limited use against forces to its target.")
+    limited_effect: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Share of the target's theatre forces put out of action by limited use.")
+    limited_use_warheads: int = Field(
+        default=4, ge=1, le=100, description="Warheads a limited use expends.")
+    shield: float = Field(
+        default=0.15, ge=0, le=1,
+        description="Stability-instability paradox (Snyder 1965): share by which a "
+        "challenger's own secure second strike discounts its belief that the patron "
+        "will fight.")
+
+
+class TerminationParameters(Strict):
+    """War termination: bargaining while fighting (Wagner 2000; Slantchev 2003)."""
+
+    min_war_turns: int = Field(
+        default=2, ge=1, le=50,
+        description="Turns of fighting before expectations can converge on terms.")
+    agreement_rate: float = Field(
+        default=0.3, ge=0, le=1,
+        description="Chance a turn that terms inside the bargaining range are agreed "
+        "(commitment problems keep some wars going: Reiter 2009).")
+    optimism: float = Field(
+        default=0.25, ge=0, le=1,
+        description="Largest initial over-estimate of its own chances by each side "
+        "(mutual optimism), drawn per run and worn away by fighting.")
+    learning_turns: float = Field(
+        default=3.0, gt=0, le=100,
+        description="Turns of fighting over which optimism falls by a factor e (Wagner).")
+    stalemate_turns: int = Field(
+        default=4, ge=1, le=100,
+        description="Turns of war with no material change of control before the war is "
+        "frozen (stalemate).")
+    stalemate_change: float = Field(
+        default=0.03, ge=0, le=1,
+        description="Change of control per turn below which nothing material moved.")
+
+
+class AllianceParameters(Strict):
+    """Assurance: a protege's confidence in its patron (Snyder 1984)."""
+
+    reassure: float = Field(
+        default=0.04, ge=0, le=1,
+        description="Assurance gained per turn from a patron's reassuring move.")
+    abandon: float = Field(
+        default=0.12, ge=0, le=1,
+        description="Assurance lost per turn the patron stays out while the protege or "
+        "its forces are under armed attack.")
+    entrap: float = Field(
+        default=0.05, ge=0, le=1,
+        description="Assurance lost per turn the patron fights while the protege is not "
+        "attacked (fear of entrapment).")
 
 
 class CombatParameters(Strict):
@@ -371,6 +488,31 @@ class CombatParameters(Strict):
     max_deployments: int = Field(
         default=2, ge=0, le=20, description="Reinforcement packages an actor can deploy."
     )
+    aircraft_per_leaker: float = Field(
+        default=0.3, ge=0, le=100,
+        description="Aircraft destroyed on the ground per missile that leaks through.")
+    runway_closure_turns: int = Field(
+        default=2, ge=0, le=20,
+        description="Turns a base strike with leakers closes runways at the host's bases.")
+    closed_access: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of base access left while the runways are closed.")
+    reloads_per_turn: float = Field(
+        default=1.0, gt=0, le=50,
+        description="Missiles each launcher can fire in one turn.")
+    invasion_max_loss: float = Field(
+        default=0.6, ge=0, le=1,
+        description="Expected share of the lift lost at the crossing above which an "
+        "invasion is not launched (feasibility check).")
+    engaged_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of a fleet that meets the enemy in one engagement.")
+    submarine_loss: float = Field(
+        default=0.05, ge=0, le=1,
+        description="Chance each attacking submarine is lost in an engagement.")
+    escort_risk: float = Field(
+        default=0.05, ge=0, le=1,
+        description="Chance per escort that it is hit running a naval blockade.")
 
 
 class Parameters(Strict):
@@ -378,6 +520,9 @@ class Parameters(Strict):
 
     risk: RiskParameters = Field(default_factory=RiskParameters)
     combat: CombatParameters = Field(default_factory=CombatParameters)
+    nuclear: NuclearParameters = Field(default_factory=NuclearParameters)
+    termination: TerminationParameters = Field(default_factory=TerminationParameters)
+    alliance: AllianceParameters = Field(default_factory=AllianceParameters)
     belief_prior_strength: float = Field(default=4.0, gt=0, le=100)
 
 

@@ -22,6 +22,22 @@ RIVERA_WEIGHTS = np.array([-2.0, 0.0, 4.0, 12.0, 28.0, 60.0])
 SIDES = ("challenger", "defender", "neutral")
 K = {k: i for i, k in enumerate(FORCE_KINDS)}
 
+#: Weights that turn force packages into one "combat power" figure for the
+#: contest success function (designers' judgement, docs/model.md §Power).
+#: Strategic warheads and launchers are not theatre combat power.
+POWER_WEIGHTS: dict[str, float] = {
+    "air": 1.0, "naval": 6.0, "submarine": 4.0, "ground": 0.5, "amphibious": 0.5,
+    "coast_guard": 0.5, "missiles": 0.5, "interceptors": 0.05, "strike": 0.05,
+}
+_W = np.zeros(len(FORCE_KINDS))
+for _k, _v in POWER_WEIGHTS.items():
+    _W[K[_k]] = _v
+
+
+def power_of(forces: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Combat power from force packages: (..., K) -> (...)."""
+    return np.asarray(forces @ _W, dtype=np.float64)
+
 
 @dataclass(frozen=True)
 class ActionTable:
@@ -96,6 +112,10 @@ class World:
     commitment: NDArray[np.float64]  # (A patron, A protege) strength
     challenger: int
     static_legal: NDArray[np.bool_] = field(repr=False)  # (A, n_actions)
+    survivability: NDArray[np.float64] = field(repr=False)  # (A,) second-strike share
+    targets: NDArray[np.int64] = field(repr=False)  # (A, n_actions) doctrine target or -1
+    patron_of: NDArray[np.int64] = field(repr=False)  # (A,) strongest patron, -1 none
+    assurance0: NDArray[np.float64] = field(repr=False)  # (A,) initial assurance
 
     @property
     def n_actors(self) -> int:
@@ -158,6 +178,18 @@ def compile_world(sc: Scenario) -> World:
         [a.counterstrike is not None and a.counterstrike.value > 0 for a in sc.actors]
     )
     challenger = next(i for i, a in enumerate(sc.actors) if a.role == "challenger")
+    targets = np.full((A, n), -1, dtype=np.int64)
+    for i, a in enumerate(sc.actors):
+        for act_id, tgt in a.doctrine.targets.items():
+            targets[i, acts.index(act_id)] = ids.index(tgt)
+    patron_of = np.full(A, -1, dtype=np.int64)
+    assurance0 = np.ones(A)
+    for q in range(A):
+        col = commitment[:, q].copy()
+        col[q] = 0.0
+        if col.max() > 0:
+            patron_of[q] = int(np.argmax(col))
+            assurance0[q] = float(col.max())
 
     legal = np.ones((A, n), dtype=bool)
     for j, spec in enumerate(acts.specs):
@@ -202,4 +234,8 @@ def compile_world(sc: Scenario) -> World:
         commitment=commitment,
         challenger=challenger,
         static_legal=legal,
+        survivability=np.array([a.nuclear_survivability for a in sc.actors]),
+        targets=targets,
+        patron_of=patron_of,
+        assurance0=assurance0,
     )

@@ -24,6 +24,7 @@ END_REASONS: tuple[str, ...] = (
     "strategic_exchange",
     "time_limit",
     "objective",
+    "stalemate",
 )
 
 F = NDArray[np.float64]
@@ -45,7 +46,10 @@ class State:
     tolerance: F  # (R, A) private share of its stakes it will pay before conceding
     belief_a: F  # (R, A, A) Beta alpha of i's belief about j's resolve
     belief_b: F  # (R, A, A) Beta beta
-    costs: F  # (R, A) accumulated costs in units of stakes
+    costs: F  # (R, A) accumulated costs in units of stakes (posture + damage)
+    posture_costs: F  # (R, A) what its own moves cost it (alert, deployments, sanctions)
+    damage: F  # (R, A) what others' actions did to it (losses, leakers, blockade)
+    lost: F  # (R, A, K) forces lost (never negative; whole units in narrated games)
     score: F  # (R, A) accumulated Rivera escalation score
     turn_score: F  # (R, A) this turn's Rivera score
     belligerent: B  # (R, A) has carried out a violent action
@@ -78,6 +82,20 @@ class State:
     success: B  # (R,) challenger success
     last_action: I16  # (R, A)
     last_target: I16  # (R, A)
+    prev_action: I16  # (R, A) the action two turns back (responses read this and last turn)
+    violent_turn: I16  # (R, A) last turn the actor carried out violence (0 = never)
+    first_violence_by: I16  # (R,) actor index of the first violent act, -1 none
+    first_violence_turn: I16  # (R,)
+    capitulated_by: I16  # (R,) actor index of the side that capitulated, -1 none
+    settlement_share: F  # (R,) challenger's share of the stakes in the terms (nan = none)
+    incident: B  # (R,) an inadvertent incident this turn (not an armed attack)
+    closure: I16  # (R, A) turns the actor's air bases stay closed after a base strike
+    assurance: F  # (R, A) confidence in its patron's commitment (1 where no patron)
+    optimism: F  # (R, 2) each side's initial over-estimate of its own chances of war
+    war_turns: I16  # (R,) turns of fighting so far
+    calm_turns: I16  # (R,) consecutive war turns with no material change of control
+    control: F  # (R,) challenger's control of the objective (lodgment/islands/blockade)
+    nuclear_attacked_turn: I16  # (R, A) last turn nuclear weapons were used against it
     fired: B  # (R, n_injects)
 
     @property
@@ -104,6 +122,9 @@ class State:
             belief_a=np.ones((R, A, A)),
             belief_b=np.ones((R, A, A)),
             costs=z((R, A)),
+            posture_costs=z((R, A)),
+            damage=z((R, A)),
+            lost=z((R, A, Kn)),
             score=z((R, A)),
             turn_score=z((R, A)),
             belligerent=z((R, A), dtype=bool),
@@ -136,6 +157,20 @@ class State:
             success=z(R, dtype=bool),
             last_action=z((R, A), dtype=np.int16),
             last_target=np.full((R, A), -1, dtype=np.int16),
+            prev_action=z((R, A), dtype=np.int16),
+            violent_turn=z((R, A), dtype=np.int16),
+            first_violence_by=np.full(R, -1, dtype=np.int16),
+            first_violence_turn=z(R, dtype=np.int16),
+            capitulated_by=np.full(R, -1, dtype=np.int16),
+            settlement_share=np.full(R, np.nan),
+            incident=z(R, dtype=bool),
+            closure=z((R, A), dtype=np.int16),
+            assurance=np.broadcast_to(world.assurance0, (R, A)).copy(),
+            optimism=z((R, 2)),
+            war_turns=z(R, dtype=np.int16),
+            calm_turns=z(R, dtype=np.int16),
+            control=z(R),
+            nuclear_attacked_turn=z((R, A), dtype=np.int16),
             fired=z((R, nI), dtype=bool),
         )
 
