@@ -8,9 +8,11 @@ line and column of the offending value.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from whitecell.scenario.actions import ACTION_INDEX, action
 from whitecell.scenario.model import Scenario
+from whitecell.scenario.overrides import OverrideError, apply_set, parse_set
 
 Path = tuple[str | int, ...]
 
@@ -25,8 +27,15 @@ def _dupes(ids: Iterable[str]) -> list[tuple[int, str]]:
     return out
 
 
-def cross_reference_problems(sc: Scenario) -> list[tuple[Path, str]]:
-    """Return every dangling reference, duplicate id and inconsistent role."""
+def cross_reference_problems(sc: Scenario, *, assumptions: bool = True
+                             ) -> list[tuple[Path, str]]:
+    """Return every dangling reference, duplicate id and inconsistent role.
+
+    With ``assumptions`` (the default, for a scenario as written) the
+    ``assumptions`` list is checked too (see :func:`assumption_problems`); a
+    variant made by an excursion or ``--set`` may move a value outside its
+    plausible range on purpose, so the loader checks variants without it.
+    """
     probs: list[tuple[Path, str]] = []
     actors = sc.actor_ids
     known = set(actors)
@@ -112,4 +121,73 @@ def cross_reference_problems(sc: Scenario) -> list[tuple[Path, str]]:
         if inj.turn is not None and inj.turn > sc.max_turns:
             probs.append((("injects", i, "turn"),
                           f"turn {inj.turn} is after max_turns ({sc.max_turns})"))
+    if assumptions:
+        probs.extend(assumption_problems(sc))
+    return probs
+
+
+def resolve_path(data: Any, path: str) -> Any:
+    """The value at a ``--set`` style dotted ``path`` of plain scenario data.
+
+    Segments are mapping keys, list indices or element ids, as for ``--set``.
+
+    Raises:
+        KeyError: a segment names nothing (the message says which).
+    """
+    node = data
+    for seg in path.split("."):
+        if isinstance(node, dict):
+            if seg not in node:
+                raise KeyError(f"no field {seg!r} (known: {', '.join(map(str, node)) or 'none'})")
+            node = node[seg]
+        elif isinstance(node, list):
+            if seg.isdigit() and int(seg) < len(node):
+                node = node[int(seg)]
+                continue
+            match = [x for x in node if isinstance(x, dict) and str(x.get("id")) == seg]
+            if not match:
+                raise KeyError(f"no element {seg!r} in a list")
+            node = match[0]
+        else:
+            raise KeyError(f"cannot go into {seg!r}: a {type(node).__name__} is not a "
+                           "mapping or list")
+    return node
+
+
+def assumption_problems(sc: Scenario) -> list[tuple[Path, str]]:
+    """Every ``assumptions`` entry must name a numeric field whose value lies in its range.
+
+    The path is tried with the ``--set`` machinery itself, so an assumption an
+    analyst cannot vary is an error here rather than in a sweep.
+    """
+    probs: list[tuple[Path, str]] = []
+    if not sc.assumptions:
+        return probs
+    data = sc.model_dump(mode="json")
+    seen: set[str] = set()
+    for i, a in enumerate(sc.assumptions):
+        where: Path = ("assumptions", i, "path")
+        if a.path in seen:
+            probs.append((where, f"duplicate assumption path {a.path!r}"))
+        seen.add(a.path)
+        try:
+            segments, _ = parse_set(f"{a.path}=0")
+            apply_set(data, segments, 0)
+            value = resolve_path(data, a.path)
+        except (OverrideError, KeyError) as exc:
+            msg = exc.args[0] if exc.args else str(exc)
+            probs.append((where, f"path {a.path!r} cannot be set: {msg}"))
+            continue
+        if isinstance(value, dict) and isinstance(value.get("value"), int | float):
+            probs.append((where, f"path {a.path!r} names a mapping; did you mean "
+                                 f"{a.path}.value?"))
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            probs.append((where, f"path {a.path!r} is not a number ({value!r})"))
+            continue
+        lo, hi = a.range
+        if not lo <= value <= hi:
+            probs.append((("assumptions", i, "range"),
+                          f"the base value of {a.path} ({value}) lies outside its range "
+                          f"[{lo}, {hi}]"))
     return probs

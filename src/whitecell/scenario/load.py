@@ -92,7 +92,7 @@ def _validate_variant(data: dict[str, Any], loaded: LoadedYaml, anchor: tuple[An
                                                        key_marks={}))
         raise ScenarioError([loaded.problem(anchor, f"{label}: {p.path}: {p.message}")
                              for p in probs]) from None
-    cross = cross_reference_problems(sc)
+    cross = cross_reference_problems(sc, assumptions=False)
     if cross:
         from whitecell.scenario.errors import format_path
 

@@ -110,14 +110,69 @@ class BetaPrior(Strict):
         return self.alpha / (self.alpha + self.beta)
 
 
-class MissileDefence(Strict):
-    """Wilkening (1999) parameters of an actor's ballistic-missile defence."""
+class ProbabilityAssumption(Assumption):
+    """A designers' judgement of a probability: value and range within [0, 1]."""
 
-    sspk: float = Field(ge=0, le=1, description="Single-shot kill probability.")
-    p_track: float = Field(ge=0, le=1, description="Common-mode detect/track/C2 factor.")
+    value: float = Field(ge=0, le=1, description="The probability used in the base case.")
+
+    @model_validator(mode="after")
+    def _range_is_probability(self) -> ProbabilityAssumption:
+        lo, hi = self.range
+        if not (0 <= lo <= 1 and 0 <= hi <= 1):
+            raise ValueError(f"range [{lo}, {hi}] must lie within [0, 1]")
+        return self
+
+
+#: A probability given either as a plain number or as a judgement with range and basis.
+Probability = float | ProbabilityAssumption
+
+
+def value_of(x: float | Assumption) -> float:
+    """The number the engine uses: a plain float, or an Assumption's ``value``."""
+    return x.value if isinstance(x, Assumption) else float(x)
+
+
+class MissileDefence(Strict):
+    """Parameters of an actor's ballistic-missile defence, in Wilkening's (1999) model.
+
+    Wilkening (1999) is the *method* (``K = P_track (1 - (1 - SSPK)^n)``); the
+    numbers are judgements. ``sspk`` and ``p_track`` take a plain number or the
+    Assumption form ``{value, range, basis}``; the block needs either a
+    ``basis`` or a ``source`` with its ``year``.
+    """
+
+    sspk: Probability = Field(description="Single-shot kill probability.")
+    p_track: Probability = Field(description="Common-mode detect/track/C2 factor.")
     shots_per_warhead: int = Field(ge=1, le=8, description="Interceptors fired per object.")
-    source: str = Field(min_length=3)
-    year: int = Field(ge=1900, le=2100)
+    method: str | None = Field(
+        default=None, description="Model the parameters belong to, e.g. Wilkening 1999.")
+    basis: str | None = Field(
+        default=None, min_length=3, description="Where the numbers come from (judgement).")
+    source: str | None = Field(default=None, min_length=3)
+    year: int | None = Field(default=None, ge=1900, le=2100)
+
+    @field_validator("sspk", "p_track")
+    @classmethod
+    def _probability(cls, v: Probability) -> Probability:
+        if not isinstance(v, Assumption) and not 0 <= v <= 1:
+            raise ValueError(f"{v} is not a probability in [0, 1]")
+        return v
+
+    @model_validator(mode="after")
+    def _basis_or_source(self) -> MissileDefence:
+        if self.source is None and self.basis is None:
+            raise ValueError("give a 'basis' for the numbers (or a 'source' with its 'year')")
+        if self.source is not None and self.year is None:
+            raise ValueError("a 'source' needs its 'year'")
+        return self
+
+    @property
+    def sspk_value(self) -> float:
+        return value_of(self.sspk)
+
+    @property
+    def p_track_value(self) -> float:
+        return value_of(self.p_track)
 
 
 class NavalCombat(Strict):
@@ -224,6 +279,11 @@ class Actor(Strict):
         default=None, description="Declared counterstrike capability (value 1 = yes)."
     )
     defence: MissileDefence | None = None
+    defence_budget: Sourced | None = Field(
+        default=None,
+        description="Military expenditure, US$ bn at current prices (SIPRI Military "
+        "Expenditure Database); a national figure, never given a theatre_share.",
+    )
     naval_combat: NavalCombat | None = None
     nuclear_survivability: float = Field(
         default=0.5, ge=0, le=1,
@@ -245,6 +305,13 @@ class Actor(Strict):
             raise ValueError(
                 f"unknown force kind {unknown[0]!r} (expected one of {', '.join(FORCE_KINDS)})"
             )
+        return v
+
+    @field_validator("defence_budget")
+    @classmethod
+    def _budget_is_national(cls, v: Sourced | None) -> Sourced | None:
+        if v is not None and v.theatre_share is not None:
+            raise ValueError("a defence budget is a national figure: no theatre_share")
         return v
 
     @property

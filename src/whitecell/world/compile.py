@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from whitecell.scenario.actions import CATALOGUE, FORCE_KINDS, RIVERA_CATEGORIES, ActionSpec
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.model import Scenario, value_of
 
 #: Rivera et al. (2024) weights in category order (2^x - 4 for x = 1..6).
 RIVERA_WEIGHTS = np.array([-2.0, 0.0, 4.0, 12.0, 28.0, 60.0])
@@ -116,6 +116,8 @@ class World:
     targets: NDArray[np.int64] = field(repr=False)  # (A, n_actions) doctrine target or -1
     patron_of: NDArray[np.int64] = field(repr=False)  # (A,) strongest patron, -1 none
     assurance0: NDArray[np.float64] = field(repr=False)  # (A,) initial assurance
+    #: defence budget per actor, US$ bn (SIPRI); 0 where the scenario gives none
+    budget: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_actors(self) -> int:
@@ -153,7 +155,8 @@ def compile_world(sc: Scenario) -> World:
     naval = np.tile(np.array([4.0, 2.0, 2.0]), (A, 1))
     for i, a in enumerate(sc.actors):
         if a.defence is not None:
-            bmd[i] = (a.defence.sspk, a.defence.p_track, a.defence.shots_per_warhead)
+            bmd[i] = (value_of(a.defence.sspk), value_of(a.defence.p_track),
+                      a.defence.shots_per_warhead)
         if a.naval_combat is not None:
             naval[i] = (a.naval_combat.offence, a.naval_combat.defence, a.naval_combat.staying)
     adversaries = np.zeros((A, A), dtype=bool)
@@ -238,4 +241,6 @@ def compile_world(sc: Scenario) -> World:
         targets=targets,
         patron_of=patron_of,
         assurance0=assurance0,
+        budget=np.array([a.defence_budget.value if a.defence_budget is not None else 0.0
+                         for a in sc.actors]),
     )
