@@ -37,7 +37,11 @@ SweepOutOpt = Annotated[str | None, typer.Option(
                   "the same command again resumes there.")]
 ChunkOpt = Annotated[int, typer.Option("--chunk", help="Runs per chunk (work unit and shard).")]
 PolicyOpt = Annotated[list[str] | None, typer.Option(
-    "--policy", help="ACTOR=doctrine|strategic (repeatable), or a kind for all.")]
+    "--policy", help="ACTOR=doctrine|strategic|mixed (repeatable), or a kind for all; "
+                     "pins that actor under every --players model.")]
+PlayersOpt = Annotated[str | None, typer.Option(
+    "--players", help="Player models as a grid axis: doctrine,strategic,mixed (any of them); "
+                      "reports the spread across them beside the Monte Carlo intervals.")]
 SetsOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Fixed override at every grid point: dotted.path=value (repeatable).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
@@ -80,18 +84,23 @@ def print_summary(summary: dict[str, Any]) -> None:
     pts = summary["points"]
     paths = sorted({p for pt in pts for p in pt["vary"]})
     sc = summary["scenario"]
+    models = ["players"] if summary.get("players") else []
     t = Table(title=f"{sc['id']} v{sc['version']}: {summary['runs']:,} runs per grid point, "
                     f"seed {summary['seed']} (95% intervals)")
-    for c in ["#", "excursion", *[_wrap_path(p) for p in paths], "P(war)", "P(nuclear use)",
-              "P(challenger success)", "P(deterrence held)", "peak rung", "turns"]:
+    for c in ["#", "excursion", *models, *[_wrap_path(p) for p in paths], "P(war)",
+              "P(nuclear use)", "P(challenger success)", "P(deterrence held)", "peak rung",
+              "turns"]:
         t.add_column(c, overflow="fold")
     for pt in pts:
         pr, me = pt["proportions"], pt["means"]
         t.add_row(str(pt["grid_point"]), pt["excursion"] or "-",
+                  *[str(pt.get("players", "-")) for _ in models],
                   *[str(pt["vary"].get(p, "-")) for p in paths],
                   _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
                   _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]))
     out.print(t)
+    if summary.get("model_spread"):
+        print_model_spread(summary)
     diffs = summary["differences"]
     if not diffs:
         return
@@ -106,6 +115,33 @@ def print_summary(summary: dict[str, Any]) -> None:
         d.add_row(str(gp), str(ref), *[_diff(m[k]) for k in (
             "war", "nuclear_use", "challenger_success", "deterrence_held", "peak_rung")])
     out.print(d)
+
+
+def print_model_spread(summary: dict[str, Any]) -> None:
+    """Per excursion: each outcome under each player model, the spread, paired differences."""
+    from whitecell.cli import out
+
+    models = list(summary["players"])
+    for entry in summary["model_spread"]:
+        where = entry["label"] if entry["label"] != "-" else "scenario as written"
+        t = Table(title=f"Across player models: {where} (95% Wilson; spread = max - "
+                        "min; paired differences with common random numbers)")
+        pairs = [(p["a"], p["b"]) for p in next(iter(entry["metrics"].values()))["paired"]]
+        for c in ["outcome", *models, "model spread", "MC ±",
+                  *[f"{a} - {b}" for a, b in pairs]]:
+            t.add_column(c, overflow="fold")
+        for metric, m in entry["metrics"].items():
+            by = {(p["a"], p["b"]): p for p in m["paired"]}
+            t.add_row(metric.replace("end_reason:", "end: ").replace("_", " "),
+                      *[_pct(m["by_players"][k]) if k in m["by_players"] else "-"
+                        for k in models],
+                      f"{100 * m['spread']:.1f} pp", f"{100 * m['mc_halfwidth']:.1f} pp",
+                      *[_diff({"kind": "proportion", **by[k], "paired_low": by[k]["low"],
+                               "paired_high": by[k]["high"]}) if k in by else "-"
+                        for k in pairs])
+        out.print(t)
+    if summary.get("model_spread_headline"):
+        out.print(summary["model_spread_headline"])
 
 
 def _print_tornado(data: dict[str, Any]) -> None:
@@ -181,6 +217,7 @@ def sweep_cmd(
     chunk: ChunkOpt = 10_000,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
+    players: PlayersOpt = None,
 ) -> None:
     """Play a scenario many times over excursions and a parameter grid; print the statistics."""
     from whitecell.analysis.sweep import sweep
@@ -193,13 +230,16 @@ def sweep_cmd(
         exc: list[str] | str | None = "all" if all_excursions else (list(excursion)
                                                                     if excursion else None)
         pol = _policies(policy)
-        resolved_out = Path(outdir) if outdir else _default_out(
-            "sweep", scenario, {"excursions": exc, "vary": vary or [], "sets": sets or [],
-                                "seed": seed, "runs": runs, "chunk": chunk, "policy": pol})
+        key: dict[str, Any] = {"excursions": exc, "vary": vary or [], "sets": sets or [],
+                               "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
+        if players is not None:
+            key["players"] = players
+        resolved_out = Path(outdir) if outdir else _default_out("sweep", scenario, key)
         try:
             res = sweep(scenario, runs, exc, vary or [], sets=tuple(sets or ()), seed=seed,
                         workers=workers, backend=backend, address=address, out=resolved_out,
-                        chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+                        chunk=chunk, policy=pol, progress=_progress_wanted(as_json),
+                        players=players)
         except KeyboardInterrupt:
             raise _interrupted(resolved_out) from None
     if as_json:
