@@ -150,13 +150,15 @@ def _print_tornado(data: dict[str, Any]) -> None:
     b = data["base"]
     t = Table(title=f"Sensitivity of {data['outcome']} ({data['runs']:,} runs per point; "
                     f"base {b['value']:.4g} [{b['low']:.4g}, {b['high']:.4g}])")
+    basis = ["basis"] if any("basis" in r for r in data["parameters"]) else []
     for c in ("rank", "parameter", "low", "high", "at low", "at high", "effect (high - low)",
-              "paired 95% interval"):
-        t.add_column(c)
+              "paired 95% interval", *basis):
+        t.add_column(c, overflow="fold")
     for r in data["parameters"]:
         t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
                   f"{r['at_low']['value']:.4g}", f"{r['at_high']['value']:.4g}",
-                  f"{r['effect']:+.4g}", f"[{r['paired_low']:+.4g}, {r['paired_high']:+.4g}]")
+                  f"{r['effect']:+.4g}", f"[{r['paired_low']:+.4g}, {r['paired_high']:+.4g}]",
+                  *[r.get("basis", "-") for _ in basis])
     out.print(t)
 
 
@@ -165,11 +167,13 @@ def _print_sobol(data: dict[str, Any]) -> None:
 
     t = Table(title=f"Sobol indices of {data['outcome']} ({data['points']} points x "
                     f"{data['runs']:,} runs; output variance {data['output_variance']:.3g})")
-    for c in ("rank", "parameter", "low", "high", "first order S1", "total ST"):
-        t.add_column(c)
+    basis = ["basis"] if any("basis" in r for r in data["parameters"]) else []
+    for c in ("rank", "parameter", "low", "high", "first order S1", "total ST", *basis):
+        t.add_column(c, overflow="fold")
     for r in data["parameters"]:
         t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
-                  f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
+                  f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
+                  *[r.get("basis", "-") for _ in basis])
     out.print(t)
 
 
@@ -272,8 +276,8 @@ def summarize_cmd(
 def sensitivity_cmd(
     scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
     runs: RunsOpt,
-    param: Annotated[list[str], typer.Option(
-        "--param", help="dotted.path=low:high (repeatable).")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="dotted.path=low:high (repeatable).")] = None,
     outcome: Annotated[str, typer.Option(
         "--outcome", help="war, nuclear_use, challenger_success, deterrence_held or "
                           "peak_rung.")] = "war",
@@ -294,6 +298,10 @@ def sensitivity_cmd(
     samples: Annotated[int, typer.Option(
         "--samples", help="With --method sobol: base samples N, a power of two "
                           "(N x (params + 2) grid points).")] = 64,
+    assumptions: Annotated[bool, typer.Option(
+        "--assumptions", help="Vary every assumption the scenario declares (its assumptions: "
+                              "list and every theatre_share) over its range; --param adds "
+                              "to or replaces them.")] = False,
 ) -> None:
     """Rank parameters by how much they move an outcome (tornado or Sobol indices)."""
     from whitecell.analysis.sensitivity import parse_param, sensitivity
@@ -304,19 +312,24 @@ def sensitivity_cmd(
     with friendly():
         if method not in ("oat", "sobol"):
             raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
-        prms = [parse_param(p) for p in param]
+        prms = [parse_param(p) for p in param or []]
+        if not prms and not assumptions:
+            raise UserError("give --param dotted.path=low:high (repeatable) or --assumptions")
         pol = _policies(policy)
-        args = {"params": param, "outcome": outcome, "excursion": excursion,
+        args = {"params": param or [], "outcome": outcome, "excursion": excursion,
                 "sets": sets or [], "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
         if method == "sobol":
             args["samples"] = samples
+        if assumptions:
+            args["assumptions"] = True
         resolved_out = Path(outdir) if outdir else _default_out(
             "sensitivity" if method == "oat" else "sobol", scenario, args)
         try:
             common: dict[str, Any] = dict(
                 outcome=outcome, excursion=excursion, sets=tuple(sets or ()), seed=seed,
                 workers=workers, backend=backend, address=address, out=resolved_out,
-                chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+                chunk=chunk, policy=pol, progress=_progress_wanted(as_json),
+                assumptions=assumptions)
             if method == "sobol":
                 data = sobol(scenario, prms, runs, samples=samples, **common)
             else:
