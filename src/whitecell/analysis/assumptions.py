@@ -65,8 +65,8 @@ def _text(x: float, whole: bool) -> str:
 def collect_assumptions(sc: Scenario) -> list[Assumption]:
     """Every assumption of ``sc``: its ``assumptions:`` list, then every theatre_share."""
     out: list[Assumption] = []
-    for a in sc.assumptions:
-        out.append(Assumption(a.path, float(a.range[0]), float(a.range[1]), a.basis,
+    for ref in sc.assumptions:
+        out.append(Assumption(ref.path, float(ref.range[0]), float(ref.range[1]), ref.basis,
                               "assumptions"))
     for actor in sc.actors:
         groups: list[tuple[str, dict[str, Any]]] = [("forces", dict(actor.forces)),
@@ -86,11 +86,11 @@ def collect_assumptions(sc: Scenario) -> list[Assumption]:
                                   float(ts.range[0]), float(ts.range[1]), ts.basis,
                                   "theatre_share"))
     seen: set[str] = set()
-    unique = []
-    for a in out:
-        if a.path not in seen:
-            seen.add(a.path)
-            unique.append(a)
+    unique: list[Assumption] = []
+    for item in out:
+        if item.path not in seen:
+            seen.add(item.path)
+            unique.append(item)
     return unique
 
 

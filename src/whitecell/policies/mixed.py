@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -72,7 +73,7 @@ def uses_strategic(seed: int, runs: NDArray[np.int64] | int, actor: str,
 def _slice(obs: Observation, mask: NDArray[np.bool_]) -> Observation:
     """The observation of the runs in ``mask`` only (every run-axis array sliced)."""
     R = obs.runs
-    changes = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(obs):
         v = getattr(obs, f.name)
         if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == R:
