@@ -37,7 +37,11 @@ SweepOutOpt = Annotated[str | None, typer.Option(
                   "the same command again resumes there.")]
 ChunkOpt = Annotated[int, typer.Option("--chunk", help="Runs per chunk (work unit and shard).")]
 PolicyOpt = Annotated[list[str] | None, typer.Option(
-    "--policy", help="ACTOR=doctrine|strategic (repeatable), or a kind for all.")]
+    "--policy", help="ACTOR=doctrine|strategic|mixed (repeatable), or a kind for all; "
+                     "pins that actor under every --players model.")]
+PlayersOpt = Annotated[str | None, typer.Option(
+    "--players", help="Player models as a grid axis: doctrine,strategic,mixed (any of them); "
+                      "reports the spread across them beside the Monte Carlo intervals.")]
 SetsOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Fixed override at every grid point: dotted.path=value (repeatable).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
@@ -80,18 +84,23 @@ def print_summary(summary: dict[str, Any]) -> None:
     pts = summary["points"]
     paths = sorted({p for pt in pts for p in pt["vary"]})
     sc = summary["scenario"]
+    models = ["players"] if summary.get("players") else []
     t = Table(title=f"{sc['id']} v{sc['version']}: {summary['runs']:,} runs per grid point, "
                     f"seed {summary['seed']} (95% intervals)")
-    for c in ["#", "excursion", *[_wrap_path(p) for p in paths], "P(war)", "P(nuclear use)",
-              "P(challenger success)", "P(deterrence held)", "peak rung", "turns"]:
+    for c in ["#", "excursion", *models, *[_wrap_path(p) for p in paths], "P(war)",
+              "P(nuclear use)", "P(challenger success)", "P(deterrence held)", "peak rung",
+              "turns"]:
         t.add_column(c, overflow="fold")
     for pt in pts:
         pr, me = pt["proportions"], pt["means"]
         t.add_row(str(pt["grid_point"]), pt["excursion"] or "-",
+                  *[str(pt.get("players", "-")) for _ in models],
                   *[str(pt["vary"].get(p, "-")) for p in paths],
                   _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
                   _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]))
     out.print(t)
+    if summary.get("model_spread"):
+        print_model_spread(summary)
     diffs = summary["differences"]
     if not diffs:
         return
@@ -108,19 +117,48 @@ def print_summary(summary: dict[str, Any]) -> None:
     out.print(d)
 
 
+def print_model_spread(summary: dict[str, Any]) -> None:
+    """Per excursion: each outcome under each player model, the spread, paired differences."""
+    from whitecell.cli import out
+
+    models = list(summary["players"])
+    for entry in summary["model_spread"]:
+        where = entry["label"] if entry["label"] != "-" else "scenario as written"
+        t = Table(title=f"Across player models: {where} (95% Wilson; spread = max - "
+                        "min; paired differences with common random numbers)")
+        pairs = [(p["a"], p["b"]) for p in next(iter(entry["metrics"].values()))["paired"]]
+        for c in ["outcome", *models, "model spread", "MC ±",
+                  *[f"{a} - {b}" for a, b in pairs]]:
+            t.add_column(c, overflow="fold")
+        for metric, m in entry["metrics"].items():
+            by = {(p["a"], p["b"]): p for p in m["paired"]}
+            t.add_row(metric.replace("end_reason:", "end: ").replace("_", " "),
+                      *[_pct(m["by_players"][k]) if k in m["by_players"] else "-"
+                        for k in models],
+                      f"{100 * m['spread']:.1f} pp", f"{100 * m['mc_halfwidth']:.1f} pp",
+                      *[_diff({"kind": "proportion", **by[k], "paired_low": by[k]["low"],
+                               "paired_high": by[k]["high"]}) if k in by else "-"
+                        for k in pairs])
+        out.print(t)
+    if summary.get("model_spread_headline"):
+        out.print(summary["model_spread_headline"])
+
+
 def _print_tornado(data: dict[str, Any]) -> None:
     from whitecell.cli import out
 
     b = data["base"]
     t = Table(title=f"Sensitivity of {data['outcome']} ({data['runs']:,} runs per point; "
                     f"base {b['value']:.4g} [{b['low']:.4g}, {b['high']:.4g}])")
+    basis = ["basis"] if any("basis" in r for r in data["parameters"]) else []
     for c in ("rank", "parameter", "low", "high", "at low", "at high", "effect (high - low)",
-              "paired 95% interval"):
-        t.add_column(c)
+              "paired 95% interval", *basis):
+        t.add_column(c, overflow="fold")
     for r in data["parameters"]:
         t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
                   f"{r['at_low']['value']:.4g}", f"{r['at_high']['value']:.4g}",
-                  f"{r['effect']:+.4g}", f"[{r['paired_low']:+.4g}, {r['paired_high']:+.4g}]")
+                  f"{r['effect']:+.4g}", f"[{r['paired_low']:+.4g}, {r['paired_high']:+.4g}]",
+                  *[r.get("basis", "-") for _ in basis])
     out.print(t)
 
 
@@ -129,11 +167,13 @@ def _print_sobol(data: dict[str, Any]) -> None:
 
     t = Table(title=f"Sobol indices of {data['outcome']} ({data['points']} points x "
                     f"{data['runs']:,} runs; output variance {data['output_variance']:.3g})")
-    for c in ("rank", "parameter", "low", "high", "first order S1", "total ST"):
-        t.add_column(c)
+    basis = ["basis"] if any("basis" in r for r in data["parameters"]) else []
+    for c in ("rank", "parameter", "low", "high", "first order S1", "total ST", *basis):
+        t.add_column(c, overflow="fold")
     for r in data["parameters"]:
         t.add_row(str(r["rank"]), r["path"], r["low_value"], r["high_value"],
-                  f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
+                  f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
+                  *[r.get("basis", "-") for _ in basis])
     out.print(t)
 
 
@@ -181,6 +221,7 @@ def sweep_cmd(
     chunk: ChunkOpt = 10_000,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
+    players: PlayersOpt = None,
 ) -> None:
     """Play a scenario many times over excursions and a parameter grid; print the statistics."""
     from whitecell.analysis.sweep import sweep
@@ -193,13 +234,16 @@ def sweep_cmd(
         exc: list[str] | str | None = "all" if all_excursions else (list(excursion)
                                                                     if excursion else None)
         pol = _policies(policy)
-        resolved_out = Path(outdir) if outdir else _default_out(
-            "sweep", scenario, {"excursions": exc, "vary": vary or [], "sets": sets or [],
-                                "seed": seed, "runs": runs, "chunk": chunk, "policy": pol})
+        key: dict[str, Any] = {"excursions": exc, "vary": vary or [], "sets": sets or [],
+                               "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
+        if players is not None:
+            key["players"] = players
+        resolved_out = Path(outdir) if outdir else _default_out("sweep", scenario, key)
         try:
             res = sweep(scenario, runs, exc, vary or [], sets=tuple(sets or ()), seed=seed,
                         workers=workers, backend=backend, address=address, out=resolved_out,
-                        chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+                        chunk=chunk, policy=pol, progress=_progress_wanted(as_json),
+                        players=players)
         except KeyboardInterrupt:
             raise _interrupted(resolved_out) from None
     if as_json:
@@ -232,8 +276,8 @@ def summarize_cmd(
 def sensitivity_cmd(
     scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
     runs: RunsOpt,
-    param: Annotated[list[str], typer.Option(
-        "--param", help="dotted.path=low:high (repeatable).")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="dotted.path=low:high (repeatable).")] = None,
     outcome: Annotated[str, typer.Option(
         "--outcome", help="war, nuclear_use, challenger_success, deterrence_held or "
                           "peak_rung.")] = "war",
@@ -254,6 +298,10 @@ def sensitivity_cmd(
     samples: Annotated[int, typer.Option(
         "--samples", help="With --method sobol: base samples N, a power of two "
                           "(N x (params + 2) grid points).")] = 64,
+    assumptions: Annotated[bool, typer.Option(
+        "--assumptions", help="Vary every assumption the scenario declares (its assumptions: "
+                              "list and every theatre_share) over its range; --param adds "
+                              "to or replaces them.")] = False,
 ) -> None:
     """Rank parameters by how much they move an outcome (tornado or Sobol indices)."""
     from whitecell.analysis.sensitivity import parse_param, sensitivity
@@ -264,19 +312,24 @@ def sensitivity_cmd(
     with friendly():
         if method not in ("oat", "sobol"):
             raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
-        prms = [parse_param(p) for p in param]
+        prms = [parse_param(p) for p in param or []]
+        if not prms and not assumptions:
+            raise UserError("give --param dotted.path=low:high (repeatable) or --assumptions")
         pol = _policies(policy)
-        args = {"params": param, "outcome": outcome, "excursion": excursion,
+        args = {"params": param or [], "outcome": outcome, "excursion": excursion,
                 "sets": sets or [], "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
         if method == "sobol":
             args["samples"] = samples
+        if assumptions:
+            args["assumptions"] = True
         resolved_out = Path(outdir) if outdir else _default_out(
             "sensitivity" if method == "oat" else "sobol", scenario, args)
         try:
             common: dict[str, Any] = dict(
                 outcome=outcome, excursion=excursion, sets=tuple(sets or ()), seed=seed,
                 workers=workers, backend=backend, address=address, out=resolved_out,
-                chunk=chunk, policy=pol, progress=_progress_wanted(as_json))
+                chunk=chunk, policy=pol, progress=_progress_wanted(as_json),
+                assumptions=assumptions)
             if method == "sobol":
                 data = sobol(scenario, prms, runs, samples=samples, **common)
             else:

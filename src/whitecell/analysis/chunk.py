@@ -67,6 +67,8 @@ class ChunkTask:
 
     ``vary`` holds ``(column, arrow type name, value)`` for every varied column
     of the sweep (value ``None`` when this point leaves the path at its base).
+    ``players`` is the player model of the point when the sweep has that axis
+    (the shard then has a ``players`` column).
     """
 
     point: int
@@ -80,6 +82,7 @@ class ChunkTask:
     vary: tuple[tuple[str, str, Any], ...]
     policy: tuple[tuple[str, str], ...]
     version: str = __version__
+    players: str | None = None
 
     @property
     def rows(self) -> int:
@@ -110,10 +113,13 @@ def actor_fields(actors: Sequence[str]) -> list[tuple[str, pa.DataType]]:
     return fields
 
 
-def outcome_schema(actors: Sequence[str], vary: Sequence[tuple[str, str]]) -> pa.Schema:
-    """The schema of a shard: grid point, excursion, varied columns, run, outcome record."""
+def outcome_schema(actors: Sequence[str], vary: Sequence[tuple[str, str]],
+                   players: bool = False) -> pa.Schema:
+    """The schema of a shard: grid point, excursion, [players,] varied columns, run, outcome."""
     fields: list[tuple[str, pa.DataType]] = [("grid_point", pa.int32()),
                                              ("excursion", pa.string())]
+    if players:
+        fields += [("players", pa.string())]
     fields += [(name, _ARROW_TYPES[kind]) for name, kind in vary]
     fields += [("run", pa.int64())]
     fields += list(OUTCOME_FIELDS)
@@ -124,7 +130,8 @@ def outcome_schema(actors: Sequence[str], vary: Sequence[tuple[str, str]]) -> pa
 def play_runs(world: World, policy: dict[str, str], seed: int,
               runs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Play the runs with global indices ``runs``; return outcome columns and losses (R, A, K)."""
-    g = Game(world, make_policies(world, policy), seed=seed, runs=runs, record=False)
+    g = Game(world, make_policies(world, policy, seed=seed, runs=runs), seed=seed, runs=runs,
+             record=False)
     g.play()
     return g.columns(), g.state.lost.copy()
 
@@ -138,12 +145,15 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     runs = np.arange(task.start, task.stop, dtype=np.int64)
     cols, losses = play_runs(world, dict(task.policy), task.seed, runs)
     n = len(runs)
-    schema = outcome_schema(world.ids, [(name, kind) for name, kind, _ in task.vary])
+    schema = outcome_schema(world.ids, [(name, kind) for name, kind, _ in task.vary],
+                            players=task.players is not None)
     data: dict[str, Any] = {
         "grid_point": np.full(n, task.point, dtype=np.int32),
         "excursion": pa.repeat(pa.scalar(task.excursion, pa.string()), n),
         "run": runs,
     }
+    if task.players is not None:
+        data["players"] = pa.repeat(pa.scalar(task.players, pa.string()), n)
     for name, kind, value in task.vary:
         data[name] = pa.repeat(pa.scalar(value, _ARROW_TYPES[kind]), n)
     ids = np.array(list(world.ids) + [None], dtype=object)

@@ -1,7 +1,8 @@
 """The grid of a sweep: excursions x the cartesian product of varied parameters.
 
 A *grid point* is one fully specified variant of a scenario: an excursion (or
-none) plus a list of ``dotted.path=value`` overrides. Every grid point is
+none), optionally a *player model* (``--players``), plus a list of
+``dotted.path=value`` overrides. Every grid point is
 resolved with :func:`whitecell.scenario.load.load_scenario` -- the same code
 path as ``whitecell run --excursion E --set path=value`` -- so a value the
 schema refuses fails here, with the scenario's own error message, before a
@@ -10,6 +11,21 @@ single run is played or a single file is written.
 Values are kept as the text the user typed (``"0.7"``, ``"true"``) because
 that text is what ``--set`` reads; the typed value (``0.7``, ``True``) becomes
 the column of the result table.
+
+**Player models.** The AI players are a model too, and often the largest
+source of uncertainty. ``--players doctrine,strategic,mixed`` makes the player
+model an axis of the grid, like an excursion (excursion outer, player model
+next, varied values inner):
+
+* ``doctrine``: every AI cell as the scenario declares it (today's default:
+  the rule-based doctrine player unless an actor's ``policy`` says otherwise);
+* ``strategic``: every AI cell played by the expected-utility player;
+* ``mixed``: per run and per actor, doctrine or strategic, drawn from
+  (seed, global run index, actor) (:mod:`whitecell.policies.mixed`).
+
+Scripted cells keep their script under every model, and an explicit
+``--policy ACTOR=kind`` pins that actor in every model. All models share the
+seed and run indices, so paired differences between them are valid.
 """
 
 from __future__ import annotations
@@ -27,8 +43,12 @@ from whitecell.scenario.load import ResolvedScenario, load_scenario
 from whitecell.scenario.overrides import parse_set
 from whitecell.world.compile import compile_world
 
-__all__ = ["Axis", "GridPoint", "ResolvedPoint", "build_grid", "excursion_ids", "parse_vary",
-           "resolve_grid", "split_values", "value_text", "vary_columns"]
+__all__ = ["PLAYER_MODELS", "Axis", "GridPoint", "ResolvedPoint", "build_grid", "excursion_ids",
+           "parse_players", "parse_vary", "point_policy", "resolve_grid", "split_values",
+           "value_text", "vary_columns"]
+
+#: The player models a sweep can take as an axis (``--players``).
+PLAYER_MODELS: tuple[str, ...] = ("doctrine", "strategic", "mixed")
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,7 @@ class GridPoint:
     excursion: str | None
     sets: tuple[str, ...]
     vary: tuple[tuple[str, str], ...]
+    players: str | None = None
 
     @property
     def overrides(self) -> tuple[str, ...]:
@@ -59,8 +80,11 @@ class GridPoint:
 
     @property
     def label(self) -> str:
-        """Short human label: ``pessimistic actors.CHN.resolve=0.7``."""
-        parts = [self.excursion or "-"] + [f"{p}={v}" for p, v in self.vary]
+        """Short human label: ``pessimistic players=strategic actors.CHN.resolve=0.7``."""
+        parts = [self.excursion or "-"]
+        if self.players is not None:
+            parts.append(f"players={self.players}")
+        parts += [f"{p}={v}" for p, v in self.vary]
         return " ".join(parts)
 
 
@@ -169,16 +193,59 @@ def excursion_ids(ref: str, excursions: Sequence[str] | str | None) -> list[str 
     return out or [None]
 
 
+def parse_players(players: Sequence[str] | str | None) -> list[str] | None:
+    """The player models of a sweep: ``None`` (no axis), ``"doctrine,strategic"`` or a list.
+
+    Raises:
+        SweepError: an unknown or repeated player model, or an empty list.
+    """
+    if players is None:
+        return None
+    items = split_values(players) if isinstance(players, str) else [str(p).strip()
+                                                                    for p in players]
+    if not items or any(not p for p in items):
+        raise SweepError("--players: give player models separated by commas, e.g. "
+                         "doctrine,strategic,mixed")
+    for p in items:
+        if p not in PLAYER_MODELS:
+            raise SweepError(f"--players: unknown player model {p!r} "
+                             f"(expected {', '.join(PLAYER_MODELS)})")
+    if len(set(items)) != len(items):
+        raise SweepError("--players: a player model is repeated")
+    return items
+
+
 def build_grid(excursions: Sequence[str | None], axes: Sequence[Axis],
-               sets: Sequence[str] = ()) -> list[GridPoint]:
-    """Excursions (outer) x cartesian product of the axes (inner, in the order given)."""
+               sets: Sequence[str] = (), players: Sequence[str] | None = None
+               ) -> list[GridPoint]:
+    """Excursions (outer) x player models x cartesian product of the axes (inner)."""
     points: list[GridPoint] = []
     combos = list(itertools.product(*[a.values for a in axes])) if axes else [()]
+    models: Sequence[str | None] = list(players) if players else [None]
     for exc in excursions:
-        for combo in combos:
-            vary = tuple((a.path, v) for a, v in zip(axes, combo, strict=True))
-            points.append(GridPoint(len(points), exc, tuple(sets), vary))
+        for model in models:
+            for combo in combos:
+                vary = tuple((a.path, v) for a, v in zip(axes, combo, strict=True))
+                points.append(GridPoint(len(points), exc, tuple(sets), vary, model))
     return points
+
+
+def point_policy(policy: Mapping[str, str] | None, players: str | None,
+                 scenario: Any) -> dict[str, str]:
+    """The ``--policy`` mapping of one grid point under player model ``players``.
+
+    Explicit ``--policy`` entries pin their actors; ``doctrine`` (or no player
+    model) leaves every other actor as the scenario declares it; ``strategic``
+    and ``mixed`` give that kind to every other actor that is not scripted.
+    """
+    ids = list(scenario.actor_ids)
+    pol = expand_policy(policy, ids)
+    if players is None or players == "doctrine":
+        return pol
+    for a in ids:
+        if a not in pol and scenario.actor(a).policy != "scripted":
+            pol[a] = players
+    return pol
 
 
 def resolve_grid(ref: str, points: Sequence[GridPoint],
@@ -192,7 +259,7 @@ def resolve_grid(ref: str, points: Sequence[GridPoint],
     for p in points:
         res = load_scenario(ref, excursion=p.excursion, sets=p.overrides)
         world = compile_world(res.scenario)
-        make_policies(world, expand_policy(policy, world.ids))
+        make_policies(world, point_policy(policy, p.players, res.scenario))
         out.append(ResolvedPoint(p, res))
     return out
 

@@ -57,7 +57,8 @@ def rerun_from_sweep(path: str | os.PathLike[str], index: int,
         raise SweepError(f"scenario {ref} has changed since the sweep (digest "
                          f"{res.digest[:12]} != {point['digest'][:12]})")
     session = start_session(ref, seed=int(m["seed"]), resolved=res,
-                            policy=expand_policy(m.get("policy"), res.scenario.actor_ids),
+                            policy=point["policy"] if "policy" in point
+                            else expand_policy(m.get("policy"), res.scenario.actor_ids),
                             salt=sweep_run_salt(index), run_index=index)
     session.game.play()
     return session.record()

@@ -44,11 +44,16 @@ OUTCOMES: tuple[str, ...] = BINARY + ("peak_rung",)
 
 @dataclass(frozen=True)
 class Param:
-    """A parameter of a sensitivity analysis: a dotted path with a low and a high value."""
+    """A parameter of a sensitivity analysis: a dotted path with a low and a high value.
+
+    ``basis`` is the scenario's reason for the value when the parameter is one
+    of its declared assumptions (``--assumptions``).
+    """
 
     path: str
     low: str
     high: str
+    basis: str | None = None
 
 
 def parse_param(expr: str) -> Param:
@@ -135,6 +140,8 @@ def tornado(result: SweepResult, params: Sequence[Param], outcome: str) -> dict[
                      "effect_high": rounded(ehi), "paired_low": rounded(plo),
                      "paired_high": rounded(phi),
                      "grid_points": [lo_id, hi_id]})
+        if prm.basis is not None:
+            rows[-1]["basis"] = prm.basis
     rows.sort(key=lambda r: (-abs(float(r["effect"] or 0.0)), str(r["path"])))
     for rank, r in enumerate(rows, 1):
         r["rank"] = rank
@@ -148,8 +155,13 @@ def sensitivity(scenario: str, params: Sequence[Param | str], runs: int, *,
                 seed: int = 0, workers: int | None = None, backend: str = "local",
                 address: str | None = None, out: str | os.PathLike[str],
                 chunk: int = DEFAULT_CHUNK, policy: Mapping[str, str] | None = None,
-                progress: bool | None = None) -> dict[str, Any]:
+                progress: bool | None = None, assumptions: bool = False) -> dict[str, Any]:
     """One-at-a-time sensitivity of ``outcome`` to each parameter; returns the tornado.
+
+    With ``assumptions=True`` the parameters are every assumption the scenario
+    declares (its ``assumptions:`` list and every ``theatre_share``) over its
+    range, each row carrying its ``basis``; ``params`` then add to them (an
+    explicit parameter of the same path replaces the declared range).
 
     Plays ``runs`` runs at base and at each parameter's low and high value
     (``1 + 2 x len(params)`` grid points) into the sweep folder ``out``, writes
@@ -159,6 +171,8 @@ def sensitivity(scenario: str, params: Sequence[Param | str], runs: int, *,
     if outcome not in OUTCOMES:
         raise SweepError(f"unknown outcome {outcome!r} (expected one of {', '.join(OUTCOMES)})")
     prms = [p if isinstance(p, Param) else parse_param(p) for p in params]
+    if assumptions:
+        prms = declared_params(scenario, excursion, sets, prms)
     if not prms:
         raise SweepError("give at least one --param dotted.path=low:high")
     paths = [p.path for p in prms]
@@ -177,6 +191,18 @@ def sensitivity(scenario: str, params: Sequence[Param | str], runs: int, *,
     assert res.out is not None
     write_json_atomic(res.out / SENSITIVITY, data)
     return data
+
+
+def declared_params(scenario: str, excursion: str | None, sets: Sequence[str],
+                    given: Sequence[Param]) -> list[Param]:
+    """The scenario's declared assumptions as parameters, ``given`` ones merged in."""
+    from whitecell.analysis.assumptions import assumption_params, merge_params
+
+    prms = merge_params(assumption_params(scenario, excursion, sets), given)
+    if not prms:
+        raise SweepError(f"{scenario} declares no assumptions (no 'assumptions:' list and no "
+                         "theatre_share) and no --param was given")
+    return prms
 
 
 def read_sensitivity(path: str | os.PathLike[str]) -> dict[str, Any] | None:

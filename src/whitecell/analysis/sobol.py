@@ -30,7 +30,7 @@ import numpy as np
 
 from whitecell.analysis.errors import SweepError
 from whitecell.analysis.grid import GridPoint
-from whitecell.analysis.sensitivity import OUTCOMES, Param, parse_param
+from whitecell.analysis.sensitivity import OUTCOMES, Param, declared_params, parse_param
 from whitecell.analysis.shards import write_json_atomic
 from whitecell.analysis.summary import BINARY
 from whitecell.analysis.summary import _f as rounded
@@ -64,8 +64,11 @@ def sobol(scenario: str, params: Sequence[Param | str], runs: int, *, samples: i
           seed: int = 0, workers: int | None = None, backend: str = "local",
           address: str | None = None, out: str | os.PathLike[str],
           chunk: int = DEFAULT_CHUNK, policy: Mapping[str, str] | None = None,
-          progress: bool | None = None) -> dict[str, Any]:
+          progress: bool | None = None, assumptions: bool = False) -> dict[str, Any]:
     """First-order and total Sobol indices of ``outcome`` for each parameter.
+
+    ``assumptions=True`` takes every assumption the scenario declares, over
+    its range, as in :func:`whitecell.analysis.sensitivity.sensitivity`.
 
     Plays ``samples x (len(params) + 2)`` grid points of ``runs`` runs each into
     the sweep folder ``out`` (resumable like any sweep), writes ``sobol.json``
@@ -77,6 +80,8 @@ def sobol(scenario: str, params: Sequence[Param | str], runs: int, *, samples: i
     if outcome not in OUTCOMES:
         raise SweepError(f"unknown outcome {outcome!r} (expected one of {', '.join(OUTCOMES)})")
     prms = [p if isinstance(p, Param) else parse_param(p) for p in params]
+    if assumptions:
+        prms = declared_params(scenario, excursion, sets, prms)
     if len(prms) < 2:
         raise SweepError("Sobol indices need at least two --param")
     if samples < 2 or samples & (samples - 1):
@@ -113,7 +118,8 @@ def sobol(scenario: str, params: Sequence[Param | str], runs: int, *, samples: i
              "S1": rounded(float(indices["S1"][k])),
              "S1_conf": rounded(float(indices["S1_conf"][k])),
              "ST": rounded(float(indices["ST"][k])),
-             "ST_conf": rounded(float(indices["ST_conf"][k]))}
+             "ST_conf": rounded(float(indices["ST_conf"][k])),
+             **({"basis": p.basis} if p.basis is not None else {})}
             for k, p in enumerate(prms)]
     rows.sort(key=lambda r: (-float(r["ST"] or 0.0), str(r["path"])))
     for rank, r in enumerate(rows, 1):

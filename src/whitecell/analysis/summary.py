@@ -19,6 +19,17 @@ narrower whenever the variants share most of their luck -- the honest interval
 for a common-random-numbers design. Mean differences come with Welch
 (independent) and paired normal intervals.
 
+Across player models (sweeps with ``players``, see
+:mod:`whitecell.analysis.grid`): for every excursion and varied-value
+combination, ``model_spread`` gives each outcome (the four proportions and
+every end reason) under each player model with its Wilson interval, the
+*model spread* (max - min across player models) beside the largest Monte
+Carlo half-width, and the paired difference of every pair of player models
+(same seed and run indices, so the paired interval is valid).
+``model_spread_headline`` says it in one sentence for the reference
+excursion: the player model is usually a far larger uncertainty than the
+Monte Carlo interval.
+
 Determinism: counts and integer sums are exact (DuckDB HUGEINT); floating
 means are computed single-threaded in shard order and rounded to 12 significant
 digits, so ``summary.json`` is byte-identical whatever the number of workers or
@@ -39,9 +50,11 @@ from whitecell.analysis.errors import SweepError
 from whitecell.analysis.shards import MANIFEST, list_shards, read_json, shard_path
 from whitecell.analysis.stats import difference_interval, wilson_interval
 from whitecell.scenario.actions import FORCE_KINDS
+from whitecell.world.state import END_REASONS
 
 __all__ = ["BINARY", "MEANS", "Z95", "compute_summary", "connect", "mean_interval",
-           "paired_proportion_interval", "reference_of", "summarize"]
+           "model_spread", "paired_proportion_interval", "reference_of", "spread_headline",
+           "summarize"]
 
 Z95 = 1.959963984540054
 
@@ -105,21 +118,26 @@ def reference_of(grid: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     A point of another excursion is compared with the reference excursion at
     the same varied values; a point of the reference excursion with other
     varied values is compared with the first point of the reference excursion.
+    With player models, comparisons stay within one player model (differences
+    between player models are in ``model_spread``).
     """
     if not grid:
         return {}
     excs = [g["excursion"] for g in grid]
     ref_exc = "base" if "base" in excs else excs[0]
-    first = next(g for g in grid if g["excursion"] == ref_exc)
-    by_key = {(g["excursion"], _vary_key(g)): g["id"] for g in grid}
+    first: dict[Any, Any] = {}
+    for g in grid:
+        if g["excursion"] == ref_exc:
+            first.setdefault(g.get("players"), g)
+    by_key = {(g["excursion"], g.get("players"), _vary_key(g)): g["id"] for g in grid}
     out: dict[int, int] = {}
     for g in grid:
         if g["excursion"] != ref_exc:
-            r = by_key.get((ref_exc, _vary_key(g)))
+            r = by_key.get((ref_exc, g.get("players"), _vary_key(g)))
             if r is not None:
                 out[g["id"]] = r
-        elif g["id"] != first["id"]:
-            out[g["id"]] = first["id"]
+        elif g["id"] != first[g.get("players")]["id"]:
+            out[g["id"]] = first[g.get("players")]["id"]
     return out
 
 
@@ -251,7 +269,12 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
             actors[a] = {"peak_rung": _f(av.get(f"peak_rung_{a}")),
                          "escalation_score": _f(av.get(f"escalation_score_{a}")),
                          "costs": _f(av.get(f"costs_{a}")), "losses": losses}
+        if "players" in g:
+            extra_keys: dict[str, Any] = {"players": g["players"], "policy": g.get("policy", {})}
+        else:
+            extra_keys = {}
         points.append({
+            **extra_keys,
             "grid_point": gp, "excursion": g["excursion"], "vary": dict(g.get("vary") or {}),
             "label": g.get("label", ""), "digest": g.get("digest"), "n": st["n"],
             "reference": refs.get(gp),
@@ -262,7 +285,7 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
                                                      key=lambda kv: int(kv[0]))),
             "actors": actors,
         })
-    return {
+    out: dict[str, Any] = {
         "format": FORMAT,
         "kind": manifest.get("kind", "sweep"),
         "scenario": manifest["scenario"],
@@ -274,6 +297,143 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
         "points": points,
         "differences": _differences(con, src, refs, stats),
     }
+    if manifest.get("players"):
+        spread = model_spread(con, src, grid, points)
+        out["players"] = list(manifest["players"])
+        out["model_spread"] = spread
+        out["model_spread_headline"] = spread_headline(spread)
+    return out
+
+
+#: Metrics of the model spread: the binary outcomes, then ``end_reason:<reason>``.
+def _spread_metrics() -> list[tuple[str, str]]:
+    """(metric name, SQL predicate over a row alias ``{t}``) of every model-spread metric."""
+    out = [(b, f"{{t}}.{_q(b)}") for b in BINARY]
+    for r in END_REASONS:
+        out.append((f"end_reason:{r}", f"({{t}}.end_reason = '{r}')"))
+    return out
+
+
+def _estimate(k: int, n: int) -> dict[str, Any]:
+    lo, hi = wilson_interval(k, n)
+    return {"count": k, "p": _f(k / n), "low": _f(lo), "high": _f(hi)}
+
+
+def model_spread(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mapping[str, Any]],
+                 points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Outcomes across player models, per excursion and varied values (see module doc).
+
+    Each entry: ``excursion``, ``vary``, ``label``, ``grid_points`` (player
+    model -> grid point) and ``metrics``: for each metric (``war``, ...,
+    ``end_reason:settlement``, ...) the value under each player model
+    (``by_players``: count, p, low, high), ``min`` / ``max`` (player model and
+    p), ``spread`` (max - min), ``mc_halfwidth`` (largest Wilson half-width)
+    and ``paired``: every pair of player models with the paired difference
+    ``a - b``, its 95% interval and the discordant counts.
+    """
+    by_id = {int(p["grid_point"]): p for p in points}
+    groups: dict[tuple[Any, ...], dict[str, int]] = {}
+    meta: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for g in grid:
+        if "players" not in g or int(g["id"]) not in by_id:
+            continue
+        key = (g["excursion"], _vary_key(g))
+        groups.setdefault(key, {})[g["players"]] = int(g["id"])
+        meta.setdefault(key, g)
+    metrics = _spread_metrics()
+    sel = ["count(*)"]
+    for _, pred in metrics:
+        x, y = pred.format(t="x"), pred.format(t="y")
+        sel += [f"sum(({x} AND NOT {y})::BIGINT)", f"sum((NOT {x} AND {y})::BIGINT)"]
+    pair_sql = (f"SELECT {', '.join(sel)} FROM {src} x JOIN {src} y ON x.run = y.run "
+                "WHERE x.grid_point = ? AND y.grid_point = ?")
+    cnt_sel = ", ".join(f"sum(({pred.format(t='x')})::BIGINT)" for _, pred in metrics)
+    cnt_sql = f"SELECT count(*), {cnt_sel} FROM {src} x WHERE x.grid_point = ?"
+    out: list[dict[str, Any]] = []
+    for key, models in groups.items():
+        g = meta[key]
+        counts: dict[str, tuple[int, list[int]]] = {}
+        for model, gp in models.items():
+            row = con.execute(cnt_sql, [gp]).fetchone()
+            assert row is not None
+            counts[model] = (int(row[0]), [int(v or 0) for v in row[1:]])
+        names = list(models)
+        pairs: dict[tuple[str, str], tuple[int, list[int]]] = {}
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                row = con.execute(pair_sql, [models[a], models[b]]).fetchone()
+                assert row is not None
+                pairs[(a, b)] = (int(row[0]), [int(v or 0) for v in row[1:]])
+        entry_metrics: dict[str, Any] = {}
+        for m, (metric, _) in enumerate(metrics):
+            by_players = {model: _estimate(counts[model][1][m], counts[model][0])
+                          for model in names}
+            if metric.startswith("end_reason:") and not any(
+                    e["count"] for e in by_players.values()):
+                continue  # an end reason no player model ever reached
+            lo_m = min(names, key=lambda n: (float(by_players[n]["p"]), names.index(n)))
+            hi_m = max(names, key=lambda n: (float(by_players[n]["p"]), -names.index(n)))
+            half = max((float(e["high"]) - float(e["low"])) / 2 for e in by_players.values())
+            paired = []
+            for (a, b), (n_pair, disc) in pairs.items():
+                bb, cc = disc[2 * m], disc[2 * m + 1]
+                na, nb = counts[a][0], counts[b][0]
+                if n_pair == 0 or not n_pair == na == nb:
+                    continue
+                d, plo, phi = paired_proportion_interval(bb, cc, n_pair)
+                paired.append({"a": a, "b": b, "difference": _f(d), "low": _f(plo),
+                               "high": _f(phi), "discordant": [bb, cc]})
+            entry_metrics[metric] = {
+                "by_players": by_players,
+                "min": {"players": lo_m, "p": by_players[lo_m]["p"]},
+                "max": {"players": hi_m, "p": by_players[hi_m]["p"]},
+                "spread": _f(float(by_players[hi_m]["p"]) - float(by_players[lo_m]["p"])),
+                "mc_halfwidth": _f(half),
+                "paired": paired,
+            }
+        label = " ".join([g["excursion"] or "-"] + [f"{p}={v}" for p, v in
+                                                     (g.get("vary") or {}).items()])
+        out.append({"excursion": g["excursion"], "vary": dict(g.get("vary") or {}),
+                    "label": label, "grid_points": dict(models), "metrics": entry_metrics})
+    return out
+
+
+#: How each spread metric is named in a sentence.
+_METRIC_WORDS: Mapping[str, str] = {"war": "P(war)", "nuclear_use": "P(nuclear use)",
+                                    "challenger_success": "P(challenger success)",
+                                    "deterrence_held": "P(deterrence held)"}
+
+
+def spread_headline(spread: Sequence[Mapping[str, Any]], metric: str = "war") -> str:
+    """One sentence: how far ``metric`` moves across player models vs the Monte Carlo interval.
+
+    Uses the reference excursion (``base`` if present, else the first) at its
+    first varied values, e.g. "Across player models P(war) ranges from 0.14
+    (strategic) to 0.91 (doctrine); the Monte Carlo interval (±0.01) is far
+    smaller than this model uncertainty."
+    """
+    if not spread:
+        return ""
+    entry = next((e for e in spread if e["excursion"] == "base"), spread[0])
+    m = entry["metrics"].get(metric)
+    if m is None:
+        return ""
+    word = _METRIC_WORDS.get(metric, metric)
+    where = f" ({entry['label']})" if entry["label"] != "-" else ""
+    lo, hi = m["min"], m["max"]
+    half, spr = float(m["mc_halfwidth"]), float(m["spread"])
+    text = (f"Across player models{where} {word} ranges from {float(lo['p']):.2f} "
+            f"({lo['players']}) to {float(hi['p']):.2f} ({hi['players']}); ")
+    if spr >= 5 * half:
+        text += (f"the Monte Carlo interval (±{half:.2f}) is far smaller than this model "
+                 "uncertainty.")
+    elif spr > 2 * half:
+        text += (f"the Monte Carlo interval (±{half:.2f}) is smaller than this model "
+                 "uncertainty.")
+    else:
+        text += (f"the Monte Carlo interval (±{half:.2f}) is as large as this spread: the "
+                 "player models do not differ detectably at this number of runs.")
+    return text
 
 
 def expected_shards(manifest: Mapping[str, Any]) -> list[tuple[int, int, int]]:

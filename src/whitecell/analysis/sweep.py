@@ -58,7 +58,8 @@ from whitecell.analysis.grid import (
     build_grid,
     column_value,
     excursion_ids,
-    expand_policy,
+    parse_players,
+    point_policy,
     resolve_grid,
     vary_columns,
 )
@@ -139,6 +140,10 @@ def _manifest(ref: str, resolved: Sequence[ResolvedPoint], *, kind: str, runs: i
                      "digest": rp.resolved.digest,
                      "actors": list(rp.resolved.scenario.actor_ids),
                      "max_turns": rp.resolved.scenario.max_turns})
+        if p.players is not None:
+            grid[-1]["players"] = p.players
+            grid[-1]["policy"] = dict(sorted(point_policy(policy, p.players,
+                                                          rp.resolved.scenario).items()))
     m: dict[str, Any] = {
         "format": FORMAT, "kind": kind,
         "scenario": {"ref": ref, "id": sc.id, "version": sc.version, "title": sc.title},
@@ -247,14 +252,14 @@ def _tasks(resolved: Sequence[ResolvedPoint], runs: int, chunk: int, seed: int,
         given = dict(p.vary)
         vary = tuple((name, kind, column_value(given[name], kind) if name in given else None)
                      for name, kind in vary_types.items())
-        pol = tuple(sorted(expand_policy(policy, rp.resolved.scenario.actor_ids).items()))
+        pol = tuple(sorted(point_policy(policy, p.players, rp.resolved.scenario).items()))
         for k in range(nchunks):
             start, stop = k * chunk, min(runs, (k + 1) * chunk)
             if skip(p.id, k, stop - start):
                 continue
             yield ChunkTask(point=p.id, chunk=k, start=start, stop=stop, seed=seed,
                             scenario=rp.resolved.scenario, digest=rp.resolved.digest,
-                            excursion=p.excursion, vary=vary, policy=pol)
+                            excursion=p.excursion, vary=vary, policy=pol, players=p.players)
 
 
 def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
@@ -352,8 +357,9 @@ def sweep(scenario: str, runs: int,
           backend: str = "local", address: str | None = None,
           out: str | os.PathLike[str] | None = None, chunk: int = DEFAULT_CHUNK,
           policy: Mapping[str, str] | None = None, progress: bool | None = None,
-          executor: Executor | None = None) -> SweepResult:
-    """Run ``runs`` games of every grid point: excursions x product of ``vary`` values.
+          executor: Executor | None = None,
+          players: Sequence[str] | str | None = None) -> SweepResult:
+    """Run ``runs`` games of every grid point: excursions x players x product of ``vary``.
 
     Args:
         scenario: bundled scenario id or YAML file.
@@ -371,9 +377,14 @@ def sweep(scenario: str, runs: int,
         out: folder for the Parquet shards, manifest and summary (resumable);
             ``None`` keeps the rows in memory.
         chunk: runs per chunk (the unit of work and of a shard).
-        policy: ``{"CHN": "strategic"}``, or ``{"*": kind}`` for every actor.
+        policy: ``{"CHN": "strategic"}``, or ``{"*": kind}`` for every actor;
+            these actors are pinned under every player model.
         progress: show a progress bar (default: when stdout is a terminal).
         executor: an already started executor to reuse (its ``close`` is yours).
+        players: player models as an axis of the grid, e.g.
+            ``["doctrine", "strategic", "mixed"]`` (or ``"doctrine,strategic"``);
+            ``None`` plays the scenario's players only, without a ``players``
+            column (see :mod:`whitecell.analysis.grid`).
 
     Returns:
         A :class:`SweepResult` (``.summary`` dict, ``.table()`` rows, ``.out``).
@@ -387,11 +398,15 @@ def sweep(scenario: str, runs: int,
         raise SweepError(f"runs must be a positive integer (got {runs})")
     exc = excursion_ids(scenario, excursions)
     axes = axes_from(vary)
-    points = build_grid(exc, axes, tuple(sets))
+    models = parse_players(players)
+    points = build_grid(exc, axes, tuple(sets), models)
+    extra: dict[str, Any] = {"excursions": exc}
+    if models is not None:
+        extra["players"] = models
     return run_grid(scenario, points, runs, seed=seed, workers=workers, backend=backend,
                     address=address, out=out, chunk=chunk, policy=policy, progress=progress,
                     kind="sweep", axes=axes, sets=tuple(sets),
-                    extra={"excursions": exc}, executor=executor)
+                    extra=extra, executor=executor)
 
 
 def world_of(point: Mapping[str, Any], ref: str) -> Any:

@@ -75,7 +75,8 @@ def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ..
     """
     res = resolved or load_scenario(ref, excursion=excursion, sets=sets)
     world = compile_world(res.scenario)
-    policies: dict[str, Policy] = dict(make_policies(world, dict(policy or {})))
+    policies: dict[str, Policy] = dict(make_policies(
+        world, dict(policy or {}), seed=seed, runs=np.array([run_index], dtype=np.int64)))
     kinds = {a: getattr(p, "name", "?") for a, p in policies.items()}
     for a, h in (humans or {}).items():
         if a not in world.ids:

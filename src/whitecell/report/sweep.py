@@ -5,6 +5,11 @@ how sure those numbers are. The page shows, from a sweep folder's
 ``summary.json`` (recomputed from the shards when absent) and, if present,
 ``sensitivity.json``:
 
+* for sweeps over player models (``--players``), first a sentence and a
+  table per excursion with each outcome under each player model, the model
+  spread (max - min) beside the Monte Carlo half-width and paired
+  differences between player models: the uncertainty the model brings, next
+  to the one the dice bring;
 * outcome probabilities per grid point with their 95% Wilson intervals as
   error bars, and a table with the same numbers;
 * differences between excursions with Newcombe and paired intervals;
@@ -62,6 +67,8 @@ def _colour(i: int) -> str:
 
 def _label(pt: Mapping[str, Any]) -> str:
     parts = [pt["excursion"] or "as written"]
+    if pt.get("players"):
+        parts.append(f"{pt['players']} players")
     parts += [f"{k}={v}" for k, v in pt["vary"].items()]
     return " · ".join(parts)
 
@@ -180,6 +187,69 @@ def tornado_chart(data: Mapping[str, Any]) -> Markup:
         return figure_to_svg(fig, chart_id="sweep-tornado", title="Sensitivity tornado")
 
 
+def spread_chart(entry: Mapping[str, Any], models: Sequence[str]) -> Markup:
+    """Each outcome under each player model, with 95% Wilson intervals (one excursion)."""
+    metrics = [m for m in OUTCOME_LABELS if m in entry["metrics"]]
+    with chart_style("sweep-spread"):
+        fig = Figure(figsize=(9.6, 3.4))
+        ax = fig.add_subplot()
+        x = np.arange(len(metrics))
+        width = 0.8 / max(len(models), 1)
+        for i, model in enumerate(models):
+            est = [entry["metrics"][m]["by_players"].get(model) for m in metrics]
+            if any(e is None for e in est):
+                continue
+            p = np.array([float(e["p"]) for e in est])
+            lo = np.array([float(e["low"]) for e in est])
+            hi = np.array([float(e["high"]) for e in est])
+            pos = x - 0.4 + width * (i + 0.5)
+            ax.errorbar(pos, p, yerr=np.vstack([p - lo, hi - p]), fmt="o", color=_colour(i),
+                        ecolor="#2b2f33", elinewidth=0.9, capsize=2.5, label=model)
+        for j, m in enumerate(metrics):
+            e = entry["metrics"][m]
+            ax.vlines(j, float(e["min"]["p"]), float(e["max"]["p"]), color="#b3b3b3",
+                      linewidth=6, alpha=0.5, zorder=0)
+        ax.set_xticks(x, [OUTCOME_LABELS[m] for m in metrics])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("probability")
+        ax.yaxis.set_major_formatter(lambda v, _p: f"{100 * v:.0f}%")
+        ax.set_title("Across player models (grey: model spread; bars: 95% Wilson intervals)")
+        ax.grid(axis="y", color="#e6e9ec", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5)
+        fig.tight_layout()
+        return figure_to_svg(fig, chart_id="sweep-spread",
+                             title="Outcome probabilities under each player model")
+
+
+def _spread_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One table per excursion (and varied values): outcomes x player models."""
+    models = list(summary.get("players") or [])
+    tables = []
+    for entry in summary.get("model_spread") or []:
+        rows = []
+        pairs: list[tuple[str, str]] = []
+        for metric, m in entry["metrics"].items():
+            pairs = [(p["a"], p["b"]) for p in m["paired"]]
+            name = OUTCOME_LABELS.get(metric) or "ended by " + END_REASONS.get(
+                metric.removeprefix("end_reason:"), metric.removeprefix("end_reason:"))
+            rows.append({
+                "metric": name,
+                "cells": [(_fmt_pct(m["by_players"][k]),
+                            _fmt_ci(m["by_players"][k]["low"], m["by_players"][k]["high"]))
+                           if k in m["by_players"] else ("-", "") for k in models],
+                "lowest": m["min"]["players"], "highest": m["max"]["players"],
+                "spread": f"{100 * float(m['spread']):.2f} pp",
+                "mc": f"±{100 * float(m['mc_halfwidth']):.2f} pp",
+                "paired": [(f"{100 * float(p['difference']):+.2f} pp",
+                            _fmt_ci(float(p["low"]), float(p["high"])))
+                           for p in m["paired"]]})
+        label = entry["label"] if entry["label"] != "-" else "scenario as written"
+        tables.append({"label": label, "models": models,
+                       "pairs": [f"{a} − {b}" for a, b in pairs], "rows": rows})
+    return tables
+
+
 #: Grid points beyond which the per-point charts are left out (tables remain).
 MAX_CHARTED_POINTS = 12
 
@@ -263,8 +333,15 @@ def build_sweep_context(summary: Mapping[str, Any], manifest: Mapping[str, Any],
                 "rows": sensitivity["parameters"]}
     if sobol:
         charts["sobol"] = sobol_chart(sobol)
+    spread = _spread_tables(summary)
+    if summary.get("model_spread"):
+        ms = summary["model_spread"]
+        ref = next((e for e in ms if e["excursion"] == "base"), ms[0])
+        charts["spread"] = spread_chart(ref, list(summary.get("players") or []))
     sc = summary["scenario"]
     return {"sobol": sobol,
+        "spread": spread, "spread_headline": summary.get("model_spread_headline") or "",
+        "player_models": list(summary.get("players") or []),
         "title": sc.get("title") or sc["id"], "scenario": sc, "summary": summary,
         "manifest_grid": manifest.get("grid", []), "rows": rows, "end_keys": end_keys,
         "end_names": {k: END_REASONS.get(k, k) for k in end_keys}, "diffs": diffs,
@@ -295,6 +372,8 @@ def render_sweep_report(path: str | os.PathLike[str]) -> str:
     manifest = read_manifest(d)
     s = d / SUMMARY
     summary = read_json(s) if s.is_file() else summarize(d)
+    if manifest.get("players") and "model_spread" not in summary:
+        summary = summarize(d)  # written by a whitecell that did not know player models
     sob = d / SOBOL
     sobol = read_json(sob) if sob.is_file() else None
     return _environment().get_template("sweep.html").render(
