@@ -17,16 +17,20 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from whitecell import __version__
 from whitecell.scenario.actions import CATALOGUE
 from whitecell.scenario.errors import ScenarioError
-from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario
+from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario, load_variants
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="whitecell: the white cell for extended-deterrence crisis wargames.")
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# User text (file paths, briefings, names, typed answers) reaches these consoles:
+# no console markup ("[/x]" would crash) and no emoji codes (":100:" is not 💯).
+# Styled output is built from rich Text objects instead.
+out = Console(highlight=False, soft_wrap=False, width=160, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 ExcursionOpt = Annotated[str | None, typer.Option("--excursion", "-e",
                                                   help="Named excursion of the scenario.")]
@@ -102,10 +106,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
     bad = 0
     for f in files:
         try:
-            r = load_scenario(f)
+            r, _ = load_variants(f)  # every excursion must resolve too; one parse
             ex = r.scenario.excursions
-            for e in ex:  # every excursion must resolve too
-                load_scenario(f, excursion=e.id)
             out.print(f"{f}: ok ({r.scenario.id} v{r.scenario.version}, "
                       f"{len(r.scenario.actors)} actors, {len(ex)} excursions)")
         except ScenarioError as e:
@@ -306,9 +308,9 @@ def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix i
                     "identical": same})
     else:
         _print_run(new, sc)
-        verdict = "[green]identical[/green]" if same else "[red]DIFFERENT[/red]"
-        out.print(f"\nreplayed {rec.run_id}: event log sha256 {new.event_digest} - {verdict} "
-                  f"to the stored log")
+        verdict = ("identical", "green") if same else ("DIFFERENT", "red")
+        out.print(Text.assemble(f"\nreplayed {rec.run_id}: event log sha256 "
+                                f"{new.event_digest} - ", verdict, " to the stored log"))
     if not same:
         raise typer.Exit(1)
 
@@ -375,7 +377,7 @@ def play(
                                       humans={a: HumanPolicy(a, out) for a in humans},
                                       salt=secrets.token_hex(8))
         sc = s.resolved.scenario
-        out.rule(f"[bold]{sc.title}[/bold]")
+        out.rule(Text(sc.title, style="bold"))
         out.print(sc.briefing)
         out.print(f"You play: {', '.join(humans)}.  Ctrl-C saves the game.")
         shown = 0
