@@ -431,3 +431,34 @@ def test_write_run_report_needs_an_existing_directory(run: dict[str, Any], tmp_p
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_run_report(run, tmp_path / "missing" / "aar.html")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- mathtext
+
+
+MATH_LABELS = [r"$\frac$ broken", r"$x^2$", "cost $5 and $6", "$"]
+
+
+@pytest.mark.parametrize("label", MATH_LABELS)
+def test_sweep_chart_labels_are_literal_text(label):
+    """A '$' in an excursion, --vary value or parameter is drawn as typed, never mathtext."""
+    from whitecell.report.sweep import (nuclear_chart, outcome_chart, peak_rung_chart,
+                                        tornado_chart)
+
+    pr = {m: {"p": .5, "low": .4, "high": .6}
+          for m in ("war", "nuclear_use", "challenger_success", "deterrence_held")}
+    pts = [{"excursion": None, "vary": {"actors.CHN.name": label}, "proportions": pr, "n": 10,
+            "peak_rung_counts": {"3": 5, "5": 5}, "first_nuclear_use_by_turn": {"2": 1},
+            "grid_point": 0}]
+    for svg in (outcome_chart(pts), peak_rung_chart(pts), nuclear_chart(pts, 4)):
+        assert f"actors.CHN.name={label}" in html.unescape(str(svg))
+    t = {"parameters": [{"path": f"actors.CHN.{label}", "low_value": label, "high_value": "2",
+                         "at_low": {"value": .1}, "at_high": {"value": .2}}],
+         "base": {"value": .15}, "outcome": "war"}
+    assert f"actors.CHN.{label}" in html.unescape(str(tornado_chart(t)))
+
+
+def test_literal_escapes_every_dollar():
+    from whitecell.report.charts import literal
+
+    assert literal("$a$") == r"\$a\$" and literal("plain") == "plain"
