@@ -442,8 +442,7 @@ MATH_LABELS = [r"$\frac$ broken", r"$x^2$", "cost $5 and $6", "$"]
 @pytest.mark.parametrize("label", MATH_LABELS)
 def test_sweep_chart_labels_are_literal_text(label):
     """A '$' in an excursion, --vary value or parameter is drawn as typed, never mathtext."""
-    from whitecell.report.sweep import (nuclear_chart, outcome_chart, peak_rung_chart,
-                                        tornado_chart)
+    from whitecell.report.sweep import nuclear_chart, outcome_chart, peak_rung_chart, tornado_chart
 
     pr = {m: {"p": .5, "low": .4, "high": .6}
           for m in ("war", "nuclear_use", "challenger_success", "deterrence_held")}
@@ -462,3 +461,18 @@ def test_literal_escapes_every_dollar():
     from whitecell.report.charts import literal
 
     assert literal("$a$") == r"\$a\$" and literal("plain") == "plain"
+
+
+def test_terminal_rulings_name_whose_numbers_they_are():
+    from whitecell.report.narrative import ruling_text
+
+    ev = {"kind": "ruling", "actor": "TWN", "turn": 3,
+          "text": "salvo exchange with CHN: expected losses 22.1 vs 0.0 ships; draws "
+                  "0.05/0.31 -> 21 and 0 ships out of action",
+          "data": {"result": {"lost": 21.3, "enemy_lost": 0.0}}}
+    shown = ruling_text(ev)
+    assert shown.startswith("TWN: salvo exchange with CHN")
+    assert shown.endswith("[in each pair: TWN first, CHN second]")
+    assert ruling_text({**ev, "actor": None}) == ev["text"]
+    gives_up = {"kind": "ruling", "actor": "CHN", "text": "CHN gives up the stakes", "data": {}}
+    assert ruling_text(gives_up) == "CHN gives up the stakes"
