@@ -240,7 +240,8 @@ def test_replay_and_report_of_a_relative_path_from_elsewhere(
     assert rp.exit_code == 0, rp.output
     assert json.loads(rp.stdout)["identical"]
     rr = _invoke("report", run_id, "-o", "r.html", "--out", store)
-    assert rr.exit_code == 0, rr.output and (elsewhere / "r.html").is_file()
+    assert rr.exit_code == 0, rr.output
+    assert (elsewhere / "r.html").is_file()
     # the file changes, then goes: both said plainly
     (work / "my.yaml").write_text(GOOD.replace("max_turns: 30", "max_turns: 29"))
     rp = _invoke("replay", run_id, "--out", store)
