@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -192,12 +191,15 @@ def test_did_you_mean_for_scenario_and_excursion() -> None:
     assert "did you mean 'pessimistic'?" in _problems(exc)[0]
 
 
-def test_generated_large_scenario_validates_fast(tmp_path: Path) -> None:
-    """Not a timing test: a sanity bound far above the ~2 s it takes (27 s before)."""
+def test_generated_large_scenario_resolves_every_excursion(tmp_path: Path) -> None:
+    """A big generated file (thousands of injects) loads with all its excursions.
+
+    Speed is measured by hand (see the branch report), not asserted here.
+    """
     lines = [f"  - id: gen-{i}\n    turn: {1 + i % 25}\n    title: Generated {i}\n"
              f"    text: Generated inject {i} for size.\n" for i in range(1500)]
     p = tmp_path / "big.yaml"
     p.write_text(GOOD.replace("\ninjects:\n", "\ninjects:\n" + "".join(lines), 1))
-    t = time.perf_counter()
-    _, variants = load_variants(str(p))
-    assert variants and time.perf_counter() - t < 60
+    base, variants = load_variants(str(p))
+    assert len(base.scenario.injects) > 1500
+    assert [v.excursion for v in variants] == [e.id for e in base.scenario.excursions]
