@@ -17,16 +17,20 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from whitecell import __version__
 from whitecell.scenario.actions import CATALOGUE
 from whitecell.scenario.errors import ScenarioError
-from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario
+from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario, load_variants
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="whitecell: the white cell for extended-deterrence crisis wargames.")
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# User text (file paths, briefings, names, typed answers) reaches these consoles:
+# no console markup ("[/x]" would crash) and no emoji codes (":100:" is not 💯).
+# Styled output is built from rich Text objects instead.
+out = Console(highlight=False, soft_wrap=False, width=160, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 ExcursionOpt = Annotated[str | None, typer.Option("--excursion", "-e",
                                                   help="Named excursion of the scenario.")]
@@ -79,10 +83,27 @@ def _expand_all(pol: dict[str, str], actors: list[str]) -> dict[str, str]:
     return pol
 
 
-def _store(outdir: str | None) -> Any:
+def _store(outdir: str | None, *, existing: bool = False) -> Any:
+    """The run store; with ``existing`` (commands that only read) a missing folder is an error.
+
+    Reading from a mistyped ``--out`` folder would otherwise create it, empty,
+    and then report that the run does not exist.
+    """
     from whitecell.record.store import RunStore
 
+    if existing and outdir and "://" not in outdir and not Path(outdir).expanduser().is_dir():
+        raise UserError(f"run store folder {outdir} does not exist")
     return RunStore(_url(outdir))
+
+
+MAX_LIMIT = 1_000_000
+
+
+def _seed(seed: int) -> int:
+    """Check a root seed (0 <= seed < 2**63, the range the run store holds)."""
+    from whitecell.record.session import check_seed
+
+    return check_seed(seed)
 
 
 def _url(outdir: str | None) -> str | None:
@@ -102,10 +123,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
     bad = 0
     for f in files:
         try:
-            r = load_scenario(f)
+            r, _ = load_variants(f)  # every excursion must resolve too; one parse
             ex = r.scenario.excursions
-            for e in ex:  # every excursion must resolve too
-                load_scenario(f, excursion=e.id)
             out.print(f"{f}: ok ({r.scenario.id} v{r.scenario.version}, "
                       f"{len(r.scenario.actors)} actors, {len(ex)} excursions)")
         except ScenarioError as e:
@@ -189,13 +208,36 @@ def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
     }
 
 
-def _write_report(rec: Any, sc: Any, path: str) -> Path:
-    from whitecell.report.aar import write_run_report
+def _report_target(path: str) -> Path:
+    """Check (and create the folder of) a report file before any work is done.
+
+    An existing symlink, FIFO, device or folder at ``path`` is refused: the
+    report is written to a temporary file beside it and renamed over it, which
+    would replace the special file itself (as root, ``-o /dev/full`` once
+    replaced /dev/full).
+    """
+    from whitecell.report.files import OutputTargetError, check_output_target
 
     target = Path(path)
     try:
+        check_output_target(target)
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OutputTargetError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"cannot write report {path}: {e.strerror or e}") from None
+    return target
+
+
+def _write_report(rec: Any, sc: Any, path: str) -> Path:
+    from whitecell.report.aar import write_run_report
+    from whitecell.report.files import OutputTargetError
+
+    target = _report_target(path)
+    try:
         return Path(write_run_report(_report_input(rec, sc), target))
+    except OutputTargetError as e:
+        raise UserError(str(e)) from None
     except OSError as e:
         raise UserError(e.strerror and f"cannot write report {path}: {e.strerror}"
                         or str(e)) from None
@@ -244,6 +286,9 @@ def run(
         else:
             if not scenario:
                 raise UserError("run needs a SCENARIO (or --from-sweep DIR --index I)")
+            _seed(seed)
+            if report:
+                _report_target(report)
             res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
             pol = _expand_all(_policies(policy), res.scenario.actor_ids)
             store = _store(outdir)
@@ -268,7 +313,9 @@ def runs(outdir: OutOpt = None, as_json: Annotated[bool, typer.Option("--json")]
          ) -> None:
     """List saved runs."""
     with friendly():
-        rows = _store(outdir).list(limit)
+        if limit < 1:
+            raise UserError(f"--limit {limit}: expected at least 1")
+        rows = _store(outdir, existing=True).list(min(limit, MAX_LIMIT))
     if as_json:
         _emit_json([{k: r[k] for k in ("run_id", "scenario_id", "excursion", "seed", "status",
                                        "created", "event_digest", "outcome")} for r in rows])
@@ -293,22 +340,21 @@ def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix i
     from whitecell.record import session
 
     with friendly():
-        store = _store(outdir)
+        store = _store(outdir, existing=True)
         rec = store.load(run_id)
         if rec.status != "complete":
             raise UserError(f"run {rec.run_id} is not finished; continue it with "
                             f"`whitecell play --resume {rec.run_id}`")
         new, same = session.replay(rec)
-        sc = load_scenario(rec.scenario_ref, excursion=rec.excursion,
-                           sets=tuple(rec.overrides)).scenario
+        sc = session.load_recorded(rec).scenario
     if as_json:
         _emit_json({**new.summary(), "stored_event_digest": rec.event_digest,
                     "identical": same})
     else:
         _print_run(new, sc)
-        verdict = "[green]identical[/green]" if same else "[red]DIFFERENT[/red]"
-        out.print(f"\nreplayed {rec.run_id}: event log sha256 {new.event_digest} - {verdict} "
-                  f"to the stored log")
+        verdict = ("identical", "green") if same else ("DIFFERENT", "red")
+        out.print(Text.assemble(f"\nreplayed {rec.run_id}: event log sha256 "
+                                f"{new.event_digest} - ", verdict, " to the stored log"))
     if not same:
         raise typer.Exit(1)
 
@@ -319,23 +365,39 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
                output: Annotated[str, typer.Option("-o", "--output", help="HTML file.")],
                outdir: OutOpt = None) -> None:
     """Write the offline HTML report of a saved run or of a sweep folder."""
+    from whitecell.record.session import load_recorded
+
     with friendly():
         if (Path(run_id) / "manifest.json").exists():
+            from whitecell.report.files import OutputTargetError
             from whitecell.report.sweep import write_sweep_report
 
-            target = Path(output)
+            target = _report_target(output)
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                path = Path(write_sweep_report(run_id, target))
+            except OutputTargetError as e:
+                raise UserError(str(e)) from None
             except OSError as e:
-                raise UserError(f"cannot write report {output}: {e.strerror}") from None
-            path = Path(write_sweep_report(run_id, target))
+                raise UserError(f"cannot write report {output}: {e.strerror or e}") from None
             out.print(f"sweep report: {path}")
             return
-        rec = _store(outdir).load(run_id)
-        sc = load_scenario(rec.scenario_ref, excursion=rec.excursion,
-                           sets=tuple(rec.overrides)).scenario
+        _not_a_folder(run_id)
+        rec = _store(outdir, existing=True).load(run_id)
+        _report_target(output)
+        sc = load_recorded(rec).scenario
         path = _write_report(rec, sc, output)
     out.print(f"after-action report: {path}")
+
+
+def _not_a_folder(ref: str) -> None:
+    """A ``report`` argument that names a path but not a sweep folder: say which it is."""
+    p = Path(ref)
+    if p.is_dir():
+        raise UserError(f"{ref} is a folder but not a sweep folder (no manifest.json in it)")
+    if p.exists():
+        raise UserError(f"{ref} is a file, not a sweep folder or a run id")
+    if "/" in ref or "\\" in ref or ref.startswith("."):
+        raise UserError(f"no such sweep folder: {ref}")
 
 
 @app.command()
@@ -355,7 +417,7 @@ def play(
     from whitecell.terminal import HumanPolicy
 
     with friendly():
-        store = _store(outdir)
+        store = _store(outdir, existing=bool(resume))
         if resume:
             rec = store.load(resume)
             if rec.status == "complete":
@@ -367,6 +429,7 @@ def play(
             if not scenario or not as_actor:
                 raise UserError("play needs a SCENARIO and at least one --as ACTOR "
                                 "(or --resume RUN_ID)")
+            _seed(seed)
             res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
             pol = _expand_all(_policies(policy), res.scenario.actor_ids)
             humans = [a.upper() for a in as_actor]
@@ -375,7 +438,7 @@ def play(
                                       humans={a: HumanPolicy(a, out) for a in humans},
                                       salt=secrets.token_hex(8))
         sc = s.resolved.scenario
-        out.rule(f"[bold]{sc.title}[/bold]")
+        out.rule(Text(sc.title, style="bold"))
         out.print(sc.briefing)
         out.print(f"You play: {', '.join(humans)}.  Ctrl-C saves the game.")
         shown = 0
@@ -405,6 +468,19 @@ def play(
 def version() -> None:
     """Print the whitecell version."""
     out.print(__version__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(show_version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Print the whitecell version and exit.")] = False) -> None:
+    """whitecell: the white cell for extended-deterrence crisis wargames."""
 
 
 from whitecell.cli_sweep import register  # noqa: E402

@@ -4,6 +4,12 @@ The player sees its own picture (own forces exact, others through the fog),
 the injects delivered to it this turn, the others' public moves and rungs and
 its own beliefs; picks a legal action by number or id, a target where the
 action needs one, and writes a rationale that goes into the record.
+
+Everything the player or the scenario author wrote (inject texts, answers at
+the prompt) is printed as literal text, never as rich markup or emoji codes:
+``[/x]`` typed at a prompt must not crash the game. Action numbers are the
+action's place in the catalogue, so move 7 is the same move every turn (only
+the legal ones are listed), and ``help N`` describes move N in one line.
 """
 
 from __future__ import annotations
@@ -13,11 +19,59 @@ from collections.abc import Callable
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from whitecell.engine.observation import Decision, Observation
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS, ActionSpec
+from whitecell.world.compile import World
 
 Ask = Callable[[str], str]
+
+#: Moves made with or for a partner: their target is an ally, never an adversary.
+COOPERATIVE: frozenset[str] = frozenset(
+    {"security_cooperation", "supply_weapons", "reaffirm_commitment"})
+
+
+def action_number(index: int) -> int:
+    """The number a player types for catalogue entry ``index`` (stable across turns)."""
+    return index + 1
+
+
+def parse_action(answer: str, legal: list[int]) -> int | None:
+    """Catalogue index of the legal action named by ``answer`` (number or id), else None."""
+    ans = answer.strip()
+    if ans.isdigit():
+        j = int(ans) - 1
+        return j if j in legal else None
+    j = ACTION_INDEX.get(ans, -1)
+    return j if j in legal else None
+
+
+def describe(answer: str) -> str:
+    """One line about the action named by ``answer`` (number or id), for ``help N``."""
+    ans = answer.strip()
+    j = int(ans) - 1 if ans.isdigit() else ACTION_INDEX.get(ans, -1)
+    if not 0 <= j < len(CATALOGUE):
+        return f"no action {ans!r}: give a number from the list or an action id"
+    a = CATALOGUE[j]
+    return f"{action_number(j)} {a.id} ({a.name}, rung {a.kahn_rung}, {a.rivera}): {a.description}"
+
+
+def target_options(w: World, me: int, spec: ActionSpec) -> list[str]:
+    """The actors that make sense as the target of ``spec`` played by actor ``me``.
+
+    Cooperative moves (``COOPERATIVE``) go to partners: actors on the same side
+    that are not adversaries. Every other move needing a target (threats,
+    strikes, talks) goes to adversaries. When a scenario gives no such actor
+    the choice falls back to every other actor.
+    """
+    others = [j for j in range(w.n_actors) if j != me]
+    if spec.id in COOPERATIVE:
+        picked = [j for j in others if w.side[j] == w.side[me] and not w.adversaries[me, j]
+                  and not w.adversaries[j, me]]
+    else:
+        picked = [j for j in others if w.adversaries[me, j]]
+    return [w.ids[j] for j in (picked or others)]
 
 
 class HumanPolicy:
@@ -28,17 +82,23 @@ class HumanPolicy:
     def __init__(self, actor: str, console: Console, ask: Ask | None = None) -> None:
         self.actor = actor
         self.console = console
-        self.ask: Ask = ask or (lambda prompt: console.input(prompt))
+        self.ask: Ask = ask or (
+            lambda prompt: console.input(prompt, markup=False, emoji=False))
+
+    def say(self, text: str, style: str = "") -> None:
+        """Print ``text`` literally (no markup, no emoji codes)."""
+        self.console.print(Text(text, style=style))
 
     def _picture(self, obs: Observation) -> None:
         w = obs.world
         me = obs.actor
         c = self.console
-        c.rule(f"[bold]{w.ids[me]} cell - turn {obs.turn}[/bold]")
+        c.rule(Text(f"{w.ids[me]} cell - turn {obs.turn}", style="bold"))
         sc = w.scenario
         for inj in sc.injects:
             if inj.id in obs.injects:
-                c.print(f"[magenta]INJECT[/magenta] [bold]{inj.title}[/bold]: {inj.text.strip()}")
+                c.print(Text.assemble(("INJECT", "magenta"), " ", (inj.title, "bold"),
+                                      f": {inj.text.strip()}"))
         t = Table(title="Picture (own forces exact; others seen through the fog)")
         t.add_column("actor")
         t.add_column("last move")
@@ -55,52 +115,69 @@ class HumanPolicy:
                 if (w.forces0[:, kk] > 0).any():
                     row.append(f"{obs.seen_forces[0, j, kk]:.0f}")
             row.append("-" if j == me else f"{obs.belief[0, j]:.2f}")
-            t.add_row(*row)
+            t.add_row(*(Text(x) for x in row))
         c.print(t)
-        c.print(f"tension {obs.tension[0]:.2f}   risk of losing control so far "
-                f"{obs.cumrisk[0]:.2f}   your costs {obs.costs[0, me]:.2f}   "
-                f"blockade {obs.blockade[0]:.0%}   war {'YES' if obs.war[0] else 'no'}")
+        self.say(f"tension {obs.tension[0]:.2f}   risk of losing control so far "
+                 f"{obs.cumrisk[0]:.2f}   your costs {obs.costs[0, me]:.2f}   "
+                 f"blockade {obs.blockade[0]:.0%}   war {'YES' if obs.war[0] else 'no'}")
         if obs.proposal[0]:
-            c.print("[yellow]An adversary has proposed talks: you may accept a settlement."
-                    "[/yellow]")
+            self.say("An adversary has proposed talks: you may accept a settlement.", "yellow")
 
-    def decide(self, obs: Observation) -> Decision:
-        w = obs.world
+    def _choose_action(self, obs: Observation) -> int:
+        """List the legal actions by their catalogue number; read a choice (or ``help N``)."""
         me = obs.actor
-        self._picture(obs)
         legal = [j for j in range(len(CATALOGUE)) if obs.legal[0, j]]
-        t = Table(title="Legal actions")
+        t = Table(title="Legal actions (help N describes move N)")
         for col in ("#", "id", "action", "rung", "category"):
             t.add_column(col)
-        for n, j in enumerate(legal, 1):
+        for j in legal:
             a = CATALOGUE[j]
-            t.add_row(str(n), a.id, a.name, str(a.kahn_rung), a.rivera)
+            t.add_row(str(action_number(j)), a.id, a.name, str(a.kahn_rung), a.rivera)
         self.console.print(t)
-        choice = -1
-        while choice < 0:
-            ans = self.ask(f"{w.ids[me]} action (number or id): ").strip()
-            if ans.isdigit() and 1 <= int(ans) <= len(legal):
-                choice = legal[int(ans) - 1]
-            elif ans in ACTION_INDEX and ACTION_INDEX[ans] in legal:
-                choice = ACTION_INDEX[ans]
-            else:
-                self.console.print(f"[red]not a legal action: {ans!r}[/red]")
+        while True:
+            ans = self.ask(f"{obs.world.ids[me]} action (number or id; help N): ").strip()
+            word, _, rest = ans.partition(" ")
+            if word in ("help", "?"):
+                self.say(describe(rest) if rest.strip() else
+                         "type a move's number or id; help N describes move N")
+                continue
+            choice = parse_action(ans, legal)
+            if choice is not None:
+                return choice
+            self.say(f"not a legal action: {ans!r}", "red")
+
+    def _choose_target(self, obs: Observation, choice: int) -> int:
+        """The target of the move: asked among sensible targets when there is a choice."""
+        w, me = obs.world, obs.actor
         target = int(w.adversary[me])
-        if CATALOGUE[choice].needs_target:
-            options = [w.ids[j] for j in range(w.n_actors) if w.adversaries[me, j]] or [
-                a for a in w.ids if a != w.ids[me]]
-            if len(options) > 1:
-                default = w.ids[target] if target >= 0 else options[0]
-                while True:
-                    ans = self.ask(f"target ({'/'.join(options)}) [{default}]: ").strip().upper()
-                    ans = ans or default
-                    if ans in options:
-                        target = w.ids.index(ans)
-                        break
-                    self.console.print(f"[red]unknown target {ans!r}[/red]")
-            elif options:
-                target = w.ids.index(options[0])
-        rationale = self.ask("rationale (one line, for the record): ").strip() or None
+        spec = CATALOGUE[choice]
+        if not spec.needs_target:
+            return target
+        options = target_options(w, me, spec)
+        if len(options) == 1:
+            return w.ids.index(options[0])
+        default = w.ids[target] if target >= 0 and w.ids[target] in options else options[0]
+        while True:
+            ans = self.ask(f"target ({'/'.join(options)}) [{default}]: ").strip().upper()
+            ans = ans or default
+            if ans in options:
+                return w.ids.index(ans)
+            self.say(f"not a target for {spec.id}: {ans!r} (choose {', '.join(options)})",
+                     "red")
+
+    def _rationale(self) -> str | None:
+        """The rationale for the record; an empty answer is asked for once more."""
+        prompt = "rationale (one line, for the record): "
+        text = self.ask(prompt).strip()
+        if not text:
+            text = self.ask("a rationale helps the hotwash; one line (Enter to skip): ").strip()
+        return text or None
+
+    def decide(self, obs: Observation) -> Decision:
+        self._picture(obs)
+        choice = self._choose_action(obs)
+        target = self._choose_target(obs, choice)
+        rationale = self._rationale()
         return Decision(action=np.array([choice], dtype=np.int64),
                         target=np.array([target], dtype=np.int64),
                         reasons=["human cell"], rationale=rationale)

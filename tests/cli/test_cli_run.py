@@ -88,14 +88,14 @@ def test_play_hot_seat_ctrl_d_saves_and_resume_finishes(tmp_path):
     out = str(tmp_path / "store")
     # answer two turns as JPN (wait, no rationale), then the input ends (like Ctrl-D)
     first = _wc("play", "taiwan-strait-crisis", "--as", "JPN", "--seed", "3", "--out", out,
-                input="wait\n\nwait\nholding\n")
+                input="wait\n\n\nwait\nholding\n")
     assert first.returncode == 130, first.stderr
     assert "play --resume" in first.stderr
     run_id = first.stderr.split("game saved as ")[1].split(";")[0]
     ls = json.loads(_wc("runs", "--out", out, "--json").stdout)
     assert ls[0]["status"] == "in_progress"
     # resume and keep waiting until the game ends
-    second = _wc("play", "--resume", run_id, "--out", out, input="wait\n\n" * 40)
+    second = _wc("play", "--resume", run_id, "--out", out, input="wait\n\n\n" * 40)
     assert second.returncode == 0, second.stderr[-2000:]
     rows = json.loads(_wc("runs", "--out", out, "--json").stdout)
     assert rows[0]["status"] == "complete" and rows[0]["run_id"] == run_id

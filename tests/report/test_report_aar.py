@@ -431,3 +431,48 @@ def test_write_run_report_needs_an_existing_directory(run: dict[str, Any], tmp_p
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_run_report(run, tmp_path / "missing" / "aar.html")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- mathtext
+
+
+MATH_LABELS = [r"$\frac$ broken", r"$x^2$", "cost $5 and $6", "$"]
+
+
+@pytest.mark.parametrize("label", MATH_LABELS)
+def test_sweep_chart_labels_are_literal_text(label):
+    """A '$' in an excursion, --vary value or parameter is drawn as typed, never mathtext."""
+    from whitecell.report.sweep import nuclear_chart, outcome_chart, peak_rung_chart, tornado_chart
+
+    pr = {m: {"p": .5, "low": .4, "high": .6}
+          for m in ("war", "nuclear_use", "challenger_success", "deterrence_held")}
+    pts = [{"excursion": None, "vary": {"actors.CHN.name": label}, "proportions": pr, "n": 10,
+            "peak_rung_counts": {"3": 5, "5": 5}, "first_nuclear_use_by_turn": {"2": 1},
+            "grid_point": 0}]
+    for svg in (outcome_chart(pts), peak_rung_chart(pts), nuclear_chart(pts, 4)):
+        assert f"actors.CHN.name={label}" in html.unescape(str(svg))
+    t = {"parameters": [{"path": f"actors.CHN.{label}", "low_value": label, "high_value": "2",
+                         "at_low": {"value": .1}, "at_high": {"value": .2}}],
+         "base": {"value": .15}, "outcome": "war"}
+    assert f"actors.CHN.{label}" in html.unescape(str(tornado_chart(t)))
+
+
+def test_literal_escapes_every_dollar():
+    from whitecell.report.charts import literal
+
+    assert literal("$a$") == r"\$a\$" and literal("plain") == "plain"
+
+
+def test_terminal_rulings_name_whose_numbers_they_are():
+    from whitecell.report.narrative import ruling_text
+
+    ev = {"kind": "ruling", "actor": "TWN", "turn": 3,
+          "text": "salvo exchange with CHN: expected losses 22.1 vs 0.0 ships; draws "
+                  "0.05/0.31 -> 21 and 0 ships out of action",
+          "data": {"result": {"lost": 21.3, "enemy_lost": 0.0}}}
+    shown = ruling_text(ev)
+    assert shown.startswith("TWN: salvo exchange with CHN")
+    assert shown.endswith("[in each pair: TWN first, CHN second]")
+    assert ruling_text({**ev, "actor": None}) == ev["text"]
+    gives_up = {"kind": "ruling", "actor": "CHN", "text": "CHN gives up the stakes", "data": {}}
+    assert ruling_text(gives_up) == "CHN gives up the stakes"

@@ -237,11 +237,11 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     f = tmp_path / "s.yaml"
     f.write_text("a: 1\n")
 
-    def deny(self: Path) -> bytes:
+    def deny(self: Path, *args: object, **kwargs: object) -> bytes:
         raise PermissionError(13, "Permission denied", str(self))
 
     # chmod 000 does not stop root, so simulate the OS refusing the read.
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(ScenarioError) as exc:
         load_yaml(f)
     assert str(exc.value) == f"{f}:1:1: (root): cannot read file: permission denied"
@@ -251,10 +251,10 @@ def test_other_os_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     f = tmp_path / "s.yaml"
     f.write_text("a: 1\n")
 
-    def broken(self: Path) -> bytes:
+    def broken(self: Path, *args: object, **kwargs: object) -> bytes:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", broken)
+    monkeypatch.setattr(Path, "open", broken)
     with pytest.raises(ScenarioError) as exc:
         load_yaml(f)
     assert only_problem(exc).message == "cannot read file: Input/output error"
@@ -427,7 +427,7 @@ def test_unknown_scalar_tag() -> None:
         load_yaml_text("a: !python/name:os.system x\n")
     p = only_problem(exc)
     assert p.path == "a"
-    assert "constructor" in p.message
+    assert "unsupported YAML tag '!python/name:os.system'" in p.message
 
 
 def test_impossible_date_is_a_problem_not_a_crash() -> None:
@@ -472,4 +472,4 @@ def test_special_file_is_rejected() -> None:
         pytest.skip("no /dev/null")
     with pytest.raises(ScenarioError) as exc:
         load_yaml(dev_null)
-    assert only_problem(exc).message == "not a regular file"
+    assert only_problem(exc).message.startswith("not a regular file (a character device)")

@@ -2,12 +2,18 @@
 
 These are the library calls behind ``whitecell run``, ``play`` and ``replay``:
 the CLI and the web app only parse arguments and print.
+
+A run made from a scenario file records the file's absolute path (a bundled
+scenario keeps its id), so ``replay`` and ``report`` work from any folder; the
+digest of the resolved scenario is recorded too, so a file that has since
+changed or gone is reported as such, not replayed into a different game.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -17,12 +23,59 @@ from whitecell.engine.overrides import parse_override
 from whitecell.policies import make_policies
 from whitecell.policies.recorded import RecordedPolicy
 from whitecell.record.run import RunRecord, derive_run_id, event_digest
-from whitecell.scenario.load import ResolvedScenario, load_scenario
+from whitecell.scenario.errors import ScenarioError
+from whitecell.scenario.load import ResolvedScenario, bundled_dir, load_scenario, scenario_path
 from whitecell.world.compile import compile_world
 
 
 class ReplayError(Exception):
     """A stored run cannot be replayed (scenario changed, record incomplete)."""
+
+
+#: Seeds are stored as SQLite INTEGER (signed 64 bits): 0 <= seed < 2**63.
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: int) -> int:
+    """Return ``seed`` if it is a valid root seed, else raise ValueError saying the range."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"--seed {seed}: expected a whole number from 0 to {MAX_SEED} "
+                         "(2**63 - 1)")
+    return seed
+
+
+def stored_ref(ref: str) -> str:
+    """How a run records its scenario: a bundled id as is, a file as an absolute path.
+
+    A relative path would only resolve from the folder the run was made in.
+    """
+    try:
+        path = scenario_path(ref)
+    except ScenarioError:
+        return ref
+    if path.parent == bundled_dir() and path.stem == ref:
+        return ref
+    return str(Path(path).absolute())
+
+
+def load_recorded(rec: RunRecord) -> ResolvedScenario:
+    """The scenario of a stored run, resolved as it was; ReplayError if gone or changed."""
+    ref = rec.scenario_ref
+    try:
+        path = scenario_path(ref)
+    except ScenarioError:
+        raise ReplayError(f"run {rec.run_id} was made from scenario {ref!r}, which is no "
+                          "longer bundled") from None
+    if not path.exists():
+        hint = ("" if path.is_absolute() else
+                "; the run recorded a relative path, so run this from the folder it was made "
+                "in (or pass the file again)")
+        raise ReplayError(f"run {rec.run_id} was made from {ref}, which no longer exists{hint}")
+    res = load_scenario(ref, excursion=rec.excursion, sets=tuple(rec.overrides))
+    if res.digest != rec.scenario_digest:
+        raise ReplayError(f"scenario {ref} has changed since run {rec.run_id} "
+                          f"(digest {res.digest[:12]} != recorded {rec.scenario_digest[:12]})")
+    return res
 
 
 @dataclass
@@ -73,7 +126,9 @@ def start_session(ref: str, *, excursion: str | None = None, sets: tuple[str, ..
     ordinary run, run *i* of a sweep to re-play that run alone.
     ``draw_overrides`` are white-cell overrides ``TURN:RULING[:ACTOR]=DRAW``.
     """
+    check_seed(seed)
     res = resolved or load_scenario(ref, excursion=excursion, sets=sets)
+    ref = stored_ref(ref)
     world = compile_world(res.scenario)
     policies: dict[str, Policy] = dict(make_policies(
         world, dict(policy or {}), seed=seed, runs=np.array([run_index], dtype=np.int64)))
@@ -107,10 +162,7 @@ def rebuild_session(rec: RunRecord, then: Mapping[str, Policy] | None = None) ->
     ``then`` gives the players that take over human cells once their recorded
     moves run out (resuming a game at the terminal).
     """
-    res = load_scenario(rec.scenario_ref, excursion=rec.excursion, sets=tuple(rec.overrides))
-    if res.digest != rec.scenario_digest:
-        raise ReplayError(f"scenario {rec.scenario_ref} has changed since run {rec.run_id} "
-                          f"(digest {res.digest[:12]} != recorded {rec.scenario_digest[:12]})")
+    res = load_recorded(rec)
     ai = {a: k for a, k in rec.policies.items() if k != "human"}
     humans: dict[str, Policy] = {}
     for a, k in rec.policies.items():

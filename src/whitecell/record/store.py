@@ -130,7 +130,8 @@ class RunStore:
         """Full run id from a unique prefix (like git)."""
         with self.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(
-                sa.select(runs_table.c.run_id).where(runs_table.c.run_id.startswith(prefix)))]
+                sa.select(runs_table.c.run_id).where(
+                    runs_table.c.run_id.startswith(prefix, autoescape=True)))]
         if not ids:
             raise StoreError(f"no run {prefix!r} in {self.url} (see `whitecell runs`)")
         if len(ids) > 1 and prefix not in ids:

@@ -33,7 +33,19 @@ __all__ = [
     "actor_styles",
     "escalation_chart",
     "intensity_chart",
+    "literal",
 ]
+
+
+def literal(text: object) -> str:
+    """``text`` made safe to draw as is: no mathtext, whatever the user typed.
+
+    Matplotlib reads a string with two ``$`` as mathtext (``$\\frac$`` even
+    crashes the renderer); an escaped ``\\$`` is drawn as a plain dollar sign.
+    Names, excursions and ``--vary`` values reach chart labels, so every label
+    built from data goes through here.
+    """
+    return str(text).replace("$", "\\$")
 
 CELL_PALETTES: Mapping[str, tuple[str, ...]] = {
     "blue": ("#1f5fa8", "#5b9bd5", "#0b2d5b", "#8cb7e3", "#2f7fbf"),
@@ -194,7 +206,7 @@ def escalation_chart(
             dodge = (i - (n - 1) / 2) * 0.16
             ax.plot(
                 x, rungs + dodge, color=st.color, ls=st.linestyle, lw=1.9, marker=st.marker,
-                ms=5.2, mec="white", mew=0.6, label=st.id, zorder=3 + i,
+                ms=5.2, mec="white", mew=0.6, label=literal(st.id), zorder=3 + i,
                 drawstyle="default", solid_joinstyle="round",
             )
         ax.set_ylim(0.5, TOP_RUNG + 0.5)
@@ -236,7 +248,7 @@ def intensity_chart(
             y = np.nan_to_num(np.asarray(series.scores[actor], dtype=float))
             ax_score.bar(
                 x + (i - (n - 1) / 2) * width, y, width=width * 0.92, color=st.color,
-                label=st.id, lw=0, zorder=2,
+                label=literal(st.id), lw=0, zorder=2,
             )
         ax_score.axhline(0, color="#9aa3ad", lw=0.8, zorder=1)
         ax_score.set_title("Escalation score per turn (Rivera et al. 2024)")

@@ -8,6 +8,7 @@ actor at the end of the turn, and the outcome.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,28 @@ from rich.text import Text
 
 CELL_STYLE = {"red": "bold red", "blue": "bold blue", "green": "bold green",
               "white": "bold white"}
+
+
+_OPPONENT = re.compile(r"\b(?:with|against) ([A-Z][A-Z0-9_]{1,11})\b")
+
+
+def ruling_text(ev: dict[str, Any]) -> str:
+    """A ruling as the terminal shows it: whose ruling it is, and whose each number is.
+
+    The engine writes exchanges from the acting side ("salvo exchange with CHN:
+    expected losses 22.1 vs 0.0 ships ... -> 21 and 0"); on its own a reader
+    cannot tell which figure is whose, so the actor leads the line and pairs
+    of figures are labelled from the event's data (the engine's text is kept).
+    """
+    text, actor = ev["text"], ev.get("actor")
+    if not actor:
+        return text
+    shown = text if text.startswith(f"{actor} ") else f"{actor}: {text}"
+    result = (ev.get("data") or {}).get("result") or {}
+    m = _OPPONENT.search(text)
+    if m and "lost" in result and "enemy_lost" in result:
+        shown += f"  [in each pair: {actor} first, {m.group(1)} second]"
+    return shown
 
 
 def day_label(turn: int, days: float, start: str = "D") -> str:
@@ -56,7 +79,7 @@ def print_event(console: Console, ev: dict[str, Any], cells: dict[str, str],
     if kind in ("ruling", "incident"):
         tag = "  INCIDENT " if kind == "incident" else "  ruling   "
         console.print(Text.assemble((tag, "red" if kind == "incident" else "green"),
-                                    (ev["text"], "")))
+                                    (ruling_text(ev), "")))
         return
     if kind == "turn":
         rungs = data.get("rungs", {})

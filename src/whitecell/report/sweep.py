@@ -47,6 +47,7 @@ from whitecell.analysis.shards import SUMMARY, read_json
 from whitecell.analysis.sobol import SOBOL
 from whitecell.analysis.summary import read_manifest, summarize
 from whitecell.report.aar import END_REASONS
+from whitecell.report.charts import literal
 from whitecell.report.files import write_text_atomic
 from whitecell.report.svg import chart_style, figure_to_svg
 
@@ -73,6 +74,11 @@ def _label(pt: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def _chart_label(pt: Mapping[str, Any]) -> str:
+    """The label of a grid point as drawn in a chart: literal text, never mathtext."""
+    return literal(_label(pt))
+
+
 def outcome_chart(points: Sequence[Mapping[str, Any]]) -> Markup:
     """Grouped bars: P(outcome) per grid point with 95% Wilson error bars."""
     metrics = list(OUTCOME_LABELS)
@@ -88,7 +94,7 @@ def outcome_chart(points: Sequence[Mapping[str, Any]]) -> Markup:
             lo = np.array([pr[m]["low"] for m in metrics])
             hi = np.array([pr[m]["high"] for m in metrics])
             pos = x - 0.4 + width * (i + 0.5)
-            ax.bar(pos, p, width * 0.92, color=_colour(i), label=_label(pt))
+            ax.bar(pos, p, width * 0.92, color=_colour(i), label=_chart_label(pt))
             ax.errorbar(pos, p, yerr=np.vstack([p - lo, hi - p]), fmt="none",
                         ecolor="#2b2f33", elinewidth=0.9, capsize=2.5)
         ax.set_xticks(x, [OUTCOME_LABELS[m] for m in metrics])
@@ -115,7 +121,7 @@ def peak_rung_chart(points: Sequence[Mapping[str, Any]]) -> Markup:
             counts = pt["peak_rung_counts"]
             share = [counts.get(str(r), 0) / pt["n"] for r in rungs]
             ax.plot(rungs, share, marker="o", markersize=3.5, linewidth=1.4, color=_colour(i),
-                    label=_label(pt))
+                    label=_chart_label(pt))
         ax.set_xlabel("peak rung (Kahn, 1965)")
         ax.set_ylabel("share of runs")
         ax.yaxis.set_major_formatter(lambda v, _p: f"{100 * v:.0f}%")
@@ -149,7 +155,7 @@ def nuclear_chart(points: Sequence[Mapping[str, Any]], max_turns: int) -> Markup
         for i, pt in enumerate(points):
             s = survival(pt, max_turns)
             low = min(low, min(s))
-            ax.step(turns, s, where="post", linewidth=1.5, color=_colour(i), label=_label(pt),
+            ax.step(turns, s, where="post", linewidth=1.5, color=_colour(i), label=_chart_label(pt),
                     clip_on=False)
         ax.set_xlabel("turn")
         ax.set_ylabel("P(no nuclear use yet)")
@@ -179,7 +185,8 @@ def tornado_chart(data: Mapping[str, Any]) -> Markup:
             ax.barh(i, hi - base, left=base, color="#d55e00", height=0.6,
                     label="high value" if i == 0 else None)
         ax.axvline(base, color="#2b2f33", linewidth=1.0)
-        ax.set_yticks(y, [f"{r['path']}  ({r['low_value']} → {r['high_value']})" for r in rows])
+        ax.set_yticks(y, [literal(f"{r['path']}  ({r['low_value']} → {r['high_value']})")
+                          for r in rows])
         ax.set_xlabel(f"{data['outcome']} (base {base:.4g})")
         ax.set_title("Sensitivity: one parameter at a time")
         ax.legend(loc="lower right", fontsize=8.5)
@@ -268,7 +275,7 @@ def sobol_chart(data: Mapping[str, Any]) -> Markup:
         ax.barh(y - 0.18, s1, height=0.34, color="#0072b2", label="first order (S1)",
                 xerr=[float(r["S1_conf"]) for r in rows], capsize=3)
         ax.axvline(0.0, color="#2b2f33", linewidth=1.0)
-        ax.set_yticks(y, [f"{r['path']}  ({r['low_value']} → {r['high_value']})"
+        ax.set_yticks(y, [literal(f"{r['path']}  ({r['low_value']} → {r['high_value']})")
                           for r in rows])
         ax.set_xlabel(f"share of the variance of {data['outcome']}")
         ax.set_title("Sobol indices (Saltelli 2010, via SALib)")

@@ -59,7 +59,9 @@ class Problem:
     :meth:`whitecell.scenario.yamlio.LoadedYaml.locate`), and then the
     rendering falls back to ``FILE:1:1`` so the output stays parseable by
     editors. ``path`` is a rendered field path (see :func:`format_path`);
-    ``''`` means the document as a whole and renders as ``(root)``.
+    ``''`` means the document as a whole and renders as ``(root)``. A problem
+    with no ``file`` and no ``line`` comes from the command line (a ``--set``
+    expression, given as ``path``) and renders as ``PATH: MESSAGE``.
     """
 
     file: str
@@ -69,6 +71,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.file and self.line is None:  # from the command line (--set), not a file
+            return f"{self.path}: {self.message}"
         line = self.line if self.line is not None else 1
         column = self.column if self.column is not None else 1
         return f"{self.file}:{line}:{column}: {self.path or '(root)'}: {self.message}"

@@ -14,20 +14,29 @@ point at the exact line of the offending value.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from whitecell.scenario.actions import FORCE_KINDS
 
 ID_PATTERN = r"^[A-Z][A-Z0-9_]{1,11}$"
+MAX_FORCE = 1e7
+"""Largest force figure (ships, aircraft, thousands of troops, warheads, munitions).
+
+Ten million of anything is beyond any real arsenal; far larger values overflow
+the engine's models (powers in the contest and salvo models)."""
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 class Strict(BaseModel):
-    """Base for every scenario model: unknown fields are errors, values frozen."""
+    """Base for every scenario model: unknown fields are errors, values frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Numbers must be finite (``allow_inf_nan=False``): the engine refuses
+    infinities and NaN, so validation refuses them first.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Assumption(Strict):
@@ -64,7 +73,7 @@ class Sourced(Strict):
     cited fact and the judgement of how much of it is in the theatre stay apart.
     """
 
-    value: float = Field(ge=0, description="The figure (never negative).")
+    value: float = Field(ge=0, le=MAX_FORCE, description="The figure (never negative).")
     source: str = Field(min_length=3, description="Publication the figure comes from.")
     year: int = Field(ge=1900, le=2100, description="Year of the figure or publication.")
     note: str | None = Field(default=None, description="How the figure was derived.")
@@ -378,7 +387,7 @@ class Condition(Strict):
     var: StateVar
     actor: str | None = None
     op: Literal["ge", "gt", "le", "lt", "eq"] = "ge"
-    value: float
+    value: float = Field(ge=-1e9, le=1e9)
 
     @model_validator(mode="after")
     def _actor_where_needed(self) -> Condition:
@@ -394,8 +403,8 @@ class InjectEffects(Strict):
     """State changes an inject brings with it."""
 
     tension: float | None = Field(default=None, ge=-1, le=1)
-    alert: dict[str, float] = Field(default_factory=dict)
-    forces: dict[str, dict[str, float]] = Field(
+    alert: dict[str, Annotated[float, Field(ge=-1, le=1)]] = Field(default_factory=dict)
+    forces: dict[str, dict[str, Annotated[float, Field(ge=-MAX_FORCE, le=MAX_FORCE)]]] = Field(
         default_factory=dict, description="actor -> force kind -> change (may be negative)."
     )
 
@@ -532,11 +541,12 @@ class CombatParameters(Strict):
     """Theatre combat parameters (designers' judgement, see docs/model.md)."""
 
     contest_exponent: float = Field(default=1.5, gt=0, le=10, description="Hirshleifer m.")
-    salvo_size: float = Field(default=40, ge=0, description="Missiles per strike salvo.")
+    salvo_size: float = Field(default=40, ge=0, le=MAX_FORCE,
+                              description="Missiles per strike salvo.")
     damage_per_leaker: float = Field(default=0.01, ge=0, le=1)
     counterstrike_pk: float = Field(default=0.05, ge=0, le=1)
-    missiles_per_counterstrike_kill: float = Field(default=1.0, ge=0)
-    counterstrike_munitions: float = Field(default=50, ge=0)
+    missiles_per_counterstrike_kill: float = Field(default=1.0, ge=0, le=MAX_FORCE)
+    counterstrike_munitions: float = Field(default=50, ge=0, le=MAX_FORCE)
     air_exchange: float = Field(default=0.02, ge=0, le=1, description="Lanchester per day.")
     blockade_cost: float = Field(default=1.0, ge=0, le=10)
     amphibious_staying: float = Field(
@@ -551,7 +561,7 @@ class CombatParameters(Strict):
     base_access: float = Field(
         default=1.0, ge=0, le=1, description="Share of patron power usable via host bases."
     )
-    island_defence: float = Field(default=1.0, ge=0)
+    island_defence: float = Field(default=1.0, ge=0, le=MAX_FORCE)
     max_deployments: int = Field(
         default=2, ge=0, le=20, description="Reinforcement packages an actor can deploy."
     )

@@ -27,9 +27,11 @@ from typing import Any
 
 import yaml
 
-__all__ = ["OverrideError", "apply_overrides", "apply_set", "deep_merge", "parse_set"]
+__all__ = ["OverrideError", "apply_overrides", "apply_set", "deep_merge", "parse_set",
+           "resolve_path"]
 
 _INDEX = re.compile(r"^[0-9]+$")
+_EXP_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 _NULL_WORDS = frozenset({"null", "Null", "NULL", "~"})
 _MAX_KNOWN = 12
 
@@ -86,12 +88,15 @@ def _parse_value(text: str) -> Any:
     if value is None and stripped not in _NULL_WORDS:
         return stripped  # '#1' is a comment in YAML; here it is the string '#1'
     if isinstance(value, str) and stripped[0] not in "'\"":
+        if _EXP_FLOAT.match(stripped):
+            return float(stripped)  # 1e7 is a number (YAML 1.2), as in scenario files
         return stripped  # unquoted: keep exactly what was typed (YAML drops ' # ...')
     return value
 
 
 def apply_set(
-    data: Mapping[str, Any], path: Sequence[str | int], value: Any, *, create: bool = False
+    data: Mapping[str, Any], path: Sequence[str | int], value: Any, *, create: bool = False,
+    in_place: bool = False,
 ) -> dict[str, Any]:
     """Return a deep copy of ``data`` with the value at ``path`` replaced by ``value``.
 
@@ -99,7 +104,10 @@ def apply_set(
     element ids within lists of mappings. Every key on the path, the last one
     included, must exist; with ``create=True`` missing mapping keys are added
     (intermediate ones as empty mappings) for mappings whose keys the schema
-    leaves free. The schema validates the result either way.
+    leaves free. The schema validates the result either way. With
+    ``in_place=True`` (for a caller that owns ``data``, a copy it just made)
+    ``data`` itself, which must be a dict, is changed and returned: copying a
+    large scenario for every setting of an excursion is what made big files slow.
 
     Raises:
         OverrideError: unknown key, unknown id, index out of range, or a path
@@ -107,7 +115,7 @@ def apply_set(
     """
     if not path:
         raise OverrideError("empty path")
-    result = copy.deepcopy(dict(data))
+    result = data if in_place and isinstance(data, dict) else _copy(dict(data))
     node: Any = result
     for depth, seg in enumerate(path):
         last = depth == len(path) - 1
@@ -136,17 +144,46 @@ def apply_set(
     return result
 
 
+def resolve_path(data: Mapping[str, Any], path: Sequence[str | int]) -> tuple[str | int, ...]:
+    """The data path (keys and list indices) that an override path names in ``data``.
+
+    Element ids become indices (``actors.CHN`` -> ``("actors", 2)``), so a
+    validation error at ``actors[2].stakes`` can be traced back to the
+    ``--set`` expression that wrote it.
+
+    Raises:
+        OverrideError: as :func:`apply_set` for a path that is not in ``data``.
+    """
+    out: list[str | int] = []
+    node: Any = data
+    for depth, seg in enumerate(path):
+        if isinstance(node, dict):
+            key = _dict_key(node, seg)
+            if key is _ABSENT:
+                raise OverrideError(f"unknown field {str(seg)!r} at {_render(path[:depth])}")
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, list):
+            index = _list_index(node, seg, _render(path[:depth]))
+            out.append(index)
+            node = node[index]
+        else:
+            raise OverrideError(f"cannot go into {str(seg)!r}: {_render(path[:depth])} is "
+                                f"{_describe(node)}")
+    return tuple(out)
+
+
 def apply_overrides(data: Mapping[str, Any], exprs: Iterable[str]) -> dict[str, Any]:
     """Apply ``--set`` expressions in order; return new data (input untouched).
 
     Errors name the expression they come from:
     ``--set actors.XYZ.resolve=1: no element with id 'XYZ' in 'actors' (known: USA, JPN, CHN)``.
     """
-    result = copy.deepcopy(dict(data))
+    result = _copy(dict(data))
     for expr in exprs:
         path, value = parse_set(expr)
         try:
-            result = apply_set(result, path, value)
+            result = apply_set(result, path, value, in_place=True)
         except OverrideError as exc:
             raise OverrideError(f"--set {expr}: {exc}") from None
     return result
@@ -192,6 +229,24 @@ def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, A
 # --------------------------------------------------------------------------- internals
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """Deep copy of plain data (dicts, lists, scalars), several times faster than deepcopy.
+
+    Scenario data is a tree (the YAML loader copies each use of an alias), so
+    no memo of shared objects is needed; anything else falls back to deepcopy.
+    """
+    if isinstance(value, dict):
+        return {k: v if isinstance(v, _ATOMS) else _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [v if isinstance(v, _ATOMS) else _copy(v) for v in value]
+    if isinstance(value, _ATOMS):
+        return value
+    return copy.deepcopy(value)
+
+
 class _Absent:
     """Marker for a missing mapping key."""
 
@@ -201,16 +256,16 @@ _ABSENT: Any = _Absent()
 
 def _merge(base: Any, patch: Any, path: tuple[str | int, ...]) -> Any:
     if isinstance(base, Mapping) and isinstance(patch, Mapping):
-        out = {k: copy.deepcopy(v) for k, v in base.items()}
+        out = {k: _copy(v) for k, v in base.items()}
         for key, value in patch.items():
             if key in out:
                 out[key] = _merge(out[key], value, (*path, key))
             else:
-                out[key] = copy.deepcopy(value)
+                out[key] = _copy(value)
         return out
     if isinstance(base, list) and isinstance(patch, list) and _by_id(base, patch):
         return _merge_by_id(base, patch, path)
-    return copy.deepcopy(patch)
+    return _copy(patch)
 
 
 def _has_id(item: Any) -> bool:
@@ -222,7 +277,7 @@ def _by_id(base: list[Any], patch: list[Any]) -> bool:
 
 
 def _merge_by_id(base: list[Any], patch: list[Any], path: tuple[str | int, ...]) -> list[Any]:
-    out: list[Any] = [copy.deepcopy(x) for x in base]
+    out: list[Any] = [_copy(x) for x in base]
     for item in patch:
         ident = item["id"]
         index = next((i for i, x in enumerate(out) if x["id"] == ident), None)
@@ -240,7 +295,7 @@ def _merge_by_id(base: list[Any], patch: list[Any], path: tuple[str | int, ...])
                 )
             del out[index]
         elif index is None:
-            out.append(copy.deepcopy(item))
+            out.append(_copy(item))
         else:
             out[index] = _merge(out[index], item, (*path, str(ident)))
     return out

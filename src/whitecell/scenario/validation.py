@@ -46,16 +46,20 @@ _MSG_PREFIXES = ("Value error, ", "Assertion failed, ")
 _MAX_SHOWN = 60
 
 
-def validate_loaded(model: type[M], loaded: LoadedYaml) -> M:
+def validate_loaded(model: type[M], loaded: LoadedYaml, *, strict: bool = True) -> M:
     """Validate ``loaded.data`` as ``model``; raise located problems on failure.
 
     The one call most loaders need: ``validate_loaded(Scenario, load_yaml(p))``.
+
+    Validation is strict by default: a YAML 1.1 boolean (``yes``, ``on``) is not
+    the integer 1, and a quoted ``"30"`` is not the number 30. Integers are
+    still accepted where a float is expected.
 
     Raises:
         ScenarioError: one problem per validation error, sorted by position.
     """
     try:
-        return model.model_validate(loaded.data)
+        return model.model_validate(loaded.data, strict=strict)
     except pydantic.ValidationError as exc:
         raise ScenarioError(problems_from_pydantic(exc, loaded)) from None
 
