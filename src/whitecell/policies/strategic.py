@@ -38,13 +38,15 @@ from whitecell.policies.common import (
     RUNG,
     TALKS,
     VIOLENT,
+    expected_crossing_loss,
     highest_legal_at_or_below,
     p_win,
     pick_target,
     power,
     principal_defender,
+    threat_rung,
+    violent_rung,
 )
-from whitecell.policies.common import expected_crossing_loss, threat_rung, violent_rung
 from whitecell.policies.doctrine import INVASION, gates, nuclear_attack_on_me, respond_to_nuclear
 from whitecell.scenario.actions import CATALOGUE
 

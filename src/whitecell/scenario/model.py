@@ -48,7 +48,8 @@ class Assumption(Strict):
     """
 
     value: float = Field(description="The value used in the base case.")
-    range: tuple[float, float] = Field(description="Plausible [low, high] range.")
+    range: list[float] = Field(min_length=2, max_length=2,
+                               description="Plausible [low, high] range.")
     basis: str = Field(min_length=3, description="Why this value and range.")
 
     @model_validator(mode="after")
@@ -97,7 +98,7 @@ class AssumptionRef(Strict):
     """
 
     path: str = Field(min_length=3)
-    range: tuple[float, float]
+    range: list[float] = Field(min_length=2, max_length=2, description="[low, high].")
     basis: str = Field(min_length=3)
 
     @model_validator(mode="after")
