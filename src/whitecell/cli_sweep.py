@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -157,7 +156,8 @@ def _interrupted(outdir: Path | None) -> typer.Exit:
 
 
 def _progress_wanted(as_json: bool) -> bool:
-    return sys.stdout.isatty() and not as_json
+    """Progress unless --json: a bar on a terminal, plain lines on stderr otherwise."""
+    return not as_json
 
 
 # --------------------------------------------------------------------------- commands
