@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -197,7 +196,8 @@ def _interrupted(outdir: Path | None) -> typer.Exit:
 
 
 def _progress_wanted(as_json: bool) -> bool:
-    return sys.stdout.isatty() and not as_json
+    """Progress unless --json: a bar on a terminal, plain lines on stderr otherwise."""
+    return not as_json
 
 
 # --------------------------------------------------------------------------- commands
@@ -257,13 +257,23 @@ def sweep_cmd(
 def summarize_cmd(
     directory: Annotated[str, typer.Argument(help="Sweep folder (its --out).")],
     as_json: JsonOpt = False,
+    csv: Annotated[str | None, typer.Option(
+        "--csv", help="Also write the per-grid-point table to this CSV file.")] = None,
+    xlsx: Annotated[str | None, typer.Option(
+        "--xlsx", help="Also write the grid-point and difference tables to this Excel "
+                       "file.")] = None,
 ) -> None:
     """Statistics of a sweep folder with 95% intervals (DuckDB over its Parquet shards)."""
+    from whitecell.analysis.export import write_csv, write_xlsx
     from whitecell.analysis.summary import summarize
     from whitecell.cli import _emit_json, err, friendly
 
     with friendly():
         summary = summarize(directory)
+        written = [write_csv(directory, csv)] if csv else []
+        written += [write_xlsx(directory, xlsx)] if xlsx else []
+    for f in written:
+        err.print(f"wrote {f}", markup=False)
     if not summary["complete"]:
         err.print("warning: the sweep is not finished; these statistics cover the shards "
                   "written so far", markup=False)

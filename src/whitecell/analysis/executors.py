@@ -14,12 +14,30 @@ sweep holds the rows of about ``2 x workers`` chunks at once.
 * ``dask`` connects a :class:`distributed.Client` to a running scheduler
   (``address``), or starts a :class:`distributed.LocalCluster` of K single-thread
   worker processes when no address is given.
+
+**Workers never outlive the driver.** A driver killed outright (SIGKILL, the
+OOM killer) runs no clean-up, and pool workers blocked on their task queue
+would wait forever -- and keep the fork server and the resource tracker alive
+with them. Each pool worker therefore watches the driver (a thread polling its
+pid, plus ``PR_SET_PDEATHSIG`` towards the fork server on Linux) and exits
+when it is gone; the fork server and the resource tracker then see their last
+client leave and exit too.
+
+**No more processes than work.** :func:`plan_workers` clamps the requested
+worker count to the cores and to the number of chunks, and says so.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import socket
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,13 +45,73 @@ from typing import Any, Protocol, TypeVar
 
 from whitecell.analysis.errors import SweepError
 
-__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "PoolExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "PoolExecutor", "make_executor",
+           "plan_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 #: Seconds to wait for a Dask scheduler before calling it unreachable.
 CONNECT_TIMEOUT = 5.0
+#: Seconds between a pool worker's checks that the driver is still alive.
+WATCH_INTERVAL = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+def plan_workers(requested: int | None, chunks: int) -> tuple[int, str | None]:
+    """How many local workers to start for ``chunks`` chunks, and a note if fewer than asked.
+
+    More processes than cores only share the cores (and each holds a chunk in
+    memory); more than chunks would sit idle. ``requested=None`` means every core.
+    """
+    cores = os.cpu_count() or 1
+    if requested is not None and requested < 1:
+        raise SweepError(f"--workers must be at least 1 (got {requested})")
+    k = max(1, min(requested or cores, cores, chunks))
+    if requested is None or k == requested:
+        return k, None
+    why = f"{cores} core" + ("s" if cores != 1 else "")
+    if chunks < min(requested, cores):
+        why = f"{chunks} chunk" + ("s" if chunks != 1 else "") + " to play"
+    return k, f"note: using {k} worker" + ("s" if k != 1 else "") + \
+        f" instead of {requested} ({why})"
+
+
+def _pid_alive(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): kill(0) said it exists
+
+
+def _watch_driver(pid: int) -> None:
+    while _pid_alive(pid):
+        time.sleep(WATCH_INTERVAL)
+    os._exit(70)
+
+
+def die_with_driver(driver: int) -> None:
+    """Pool worker initializer: exit as soon as process ``driver`` is gone.
+
+    The worker's parent is the fork server, not the driver, so Linux's
+    parent-death signal alone would not do; the watch thread covers the driver.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - exotic libc
+            pass
+    threading.Thread(target=_watch_driver, args=(driver,), name="whitecell-watch-driver",
+                     daemon=True).start()
 
 
 class Executor(Protocol):
@@ -83,7 +161,8 @@ class PoolExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                         initializer=die_with_driver, initargs=(os.getpid(),))
 
     def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
         it = iter(tasks)
@@ -125,6 +204,8 @@ class DaskExecutor:
         import distributed
 
         self._cluster: Any = None
+        if address:
+            _check_address(address, timeout)
         try:
             if address:
                 self.client = distributed.Client(address, timeout=f"{timeout}s",
@@ -184,11 +265,48 @@ class DaskExecutor:
                 self._cluster = None
 
 
-def make_executor(backend: str, workers: int | None, address: str | None) -> Executor:
-    """The executor for ``backend`` (``local`` or ``dask``); raises SweepError if unusable."""
+#: Dask comm protocols a sweep can reach a scheduler over (host:port addresses).
+_SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
+def _check_address(address: str, timeout: float) -> None:
+    """Fail fast, before any Client exists, on an address that cannot work.
+
+    A :class:`distributed.Client` whose constructor fails is left half-made and
+    its ``__del__`` then stalls for 10 s and prints a traceback; checking the
+    address and (for TCP) that something listens there avoids building one.
+    """
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, loc = parse_address(address, strict=False)
+        if scheme not in _SCHEMES:
+            raise ValueError(f"unsupported protocol {scheme!r} (expected one of "
+                             f"{', '.join(_SCHEMES)})")
+        host, port = parse_host_port(loc)
+    except (ValueError, TypeError) as e:
+        raise SweepError(f"bad Dask scheduler address {address!r}: {e} "
+                         "(expected e.g. tcp://10.0.0.5:8786)") from None
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as e:
+        raise SweepError(f"cannot reach the Dask scheduler at {address} within "
+                         f"{timeout:g} s ({e.strerror or type(e).__name__})") from None
+
+
+def make_executor(backend: str, workers: int | None, address: str | None,
+                  chunks: int | None = None) -> Executor:
+    """The executor for ``backend`` (``local`` or ``dask``); raises SweepError if unusable.
+
+    With ``chunks`` the local worker count is clamped by :func:`plan_workers`.
+    """
     if workers is not None and workers < 1:
         raise SweepError(f"--workers must be at least 1 (got {workers})")
     k = workers or os.cpu_count() or 1
+    if chunks is not None:
+        k, _ = plan_workers(workers, chunks)
     if backend == "local":
         if address:
             raise SweepError("--address is for --backend dask")

@@ -13,8 +13,12 @@
 Every file is written to a temporary file in the same folder and moved into
 place with :func:`os.replace`, which is atomic on POSIX and Windows: a shard
 either exists whole or not at all. A killed sweep can only leave ``*.tmp``
-files, which resume deletes. A shard counts as complete when its Parquet footer
-reads and holds the expected number of rows.
+files, which resume deletes (and a folder holding nothing else -- a kill during
+the very first manifest write -- counts as empty). After the rename the folder
+itself is fsynced, so the new name survives a power cut too. A shard counts as
+complete when its Parquet footer reads and holds the expected number of rows;
+one damaged by other means (a full disk, a copy cut short) is named by
+:func:`check_shards` with the way out: delete it and resume.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["MANIFEST", "SUMMARY", "SENSITIVITY", "clean_temp", "dump_json", "list_shards",
-           "read_json", "shard_complete", "shard_path", "write_bytes_atomic", "write_json_atomic",
-           "write_shard"]
+__all__ = ["MANIFEST", "SUMMARY", "SENSITIVITY", "check_shards", "clean_temp", "dump_json",
+           "list_shards", "only_temp_files", "read_json", "shard_complete", "shard_path",
+           "write_bytes_atomic", "write_json_atomic", "write_shard"]
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
@@ -55,6 +59,20 @@ def _temp_in(directory: Path, name: str) -> Path:
     return Path(tmp)
 
 
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems without directory fsync
+        pass
+    finally:
+        os.close(fd)
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all or nothing (temp file + fsync + os.replace)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +84,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -98,6 +117,7 @@ def write_shard(table: pa.Table, path: Path) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -120,3 +140,43 @@ def clean_temp(out: Path) -> int:
             tmp.unlink()
             n += 1
     return n
+
+
+def _is_temp(p: Path) -> bool:
+    return p.name.startswith(".") and p.name.endswith(".tmp")
+
+
+def only_temp_files(out: Path) -> bool:
+    """True when ``out`` holds nothing but our temporary files (and empty shard folders).
+
+    That is what a sweep killed before its manifest landed leaves behind; such
+    a folder may be taken over by the same (or any) sweep.
+    """
+    for p in out.iterdir():
+        if p.is_file() and _is_temp(p):
+            continue
+        if p.is_dir() and p.name == SHARDS:
+            for q in p.rglob("*"):
+                if not (q.is_dir() or _is_temp(q)):
+                    return False
+            continue
+        return False
+    return True
+
+
+def check_shards(files: list[Path]) -> None:
+    """Raise SweepError naming the first shard whose Parquet footer does not read.
+
+    DuckDB would otherwise stop with an opaque error in the middle of a query.
+    A damaged shard is safe to delete: running the same sweep command again
+    re-plays exactly that chunk (runs are reproducible by index).
+    """
+    from whitecell.analysis.errors import SweepError
+
+    for f in files:
+        try:
+            pq.read_metadata(f)
+        except (OSError, pa.ArrowException) as e:
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise SweepError(f"shard {f} is damaged ({reason}); delete it and run the same "
+                             "sweep command again: the resumed sweep re-plays that chunk") from None

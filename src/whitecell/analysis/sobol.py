@@ -34,12 +34,15 @@ from whitecell.analysis.sensitivity import OUTCOMES, Param, declared_params, par
 from whitecell.analysis.shards import write_json_atomic
 from whitecell.analysis.summary import BINARY
 from whitecell.analysis.summary import _f as rounded
-from whitecell.analysis.sweep import DEFAULT_CHUNK, run_grid
+from whitecell.analysis.sweep import DEFAULT_CHUNK, MAX_SHARDS, run_grid
 
 __all__ = ["SOBOL", "sobol"]
 
 #: File a Sobol analysis leaves in its sweep folder.
 SOBOL = "sobol.json"
+#: Most grid points (samples x (params + 2)) a Sobol analysis may ask for: each is a sweep
+#: grid point with its own compiled world and manifest entry.
+MAX_SOBOL_POINTS = 100_000
 
 
 def _bounds(p: Param) -> tuple[float, float, bool]:
@@ -53,6 +56,22 @@ def _bounds(p: Param) -> tuple[float, float, bool]:
         raise SweepError(f"--param {p.path}: low must be below high (got {p.low}:{p.high})")
     whole = p.low.lstrip("-").isdigit() and p.high.lstrip("-").isdigit()
     return lo, hi, whole
+
+
+def _check_points(samples: int, nparams: int, runs: int, chunk: int) -> None:
+    """Refuse, before sampling, a design too large to sample or play (SweepError)."""
+    points = samples * (nparams + 2)
+    if points > MAX_SOBOL_POINTS:
+        most = MAX_SOBOL_POINTS // (nparams + 2)
+        raise SweepError(f"--samples {samples:,} with {nparams} --param make {points:,} grid "
+                         f"points, over the limit of {MAX_SOBOL_POINTS:,}: use --samples "
+                         f"{1 << (most.bit_length() - 1):,} or fewer")
+    if isinstance(runs, int) and isinstance(chunk, int) and runs > 0 and chunk > 0:
+        shards = points * -(-runs // chunk)
+        if shards > MAX_SHARDS:
+            raise SweepError(f"{points:,} grid points x {runs:,} runs in chunks of "
+                             f"{min(chunk, runs):,} make {shards:,} shards, over the limit of "
+                             f"{MAX_SHARDS:,}: lower --samples or -n, or raise --chunk")
 
 
 def _value(x: float, whole: bool) -> str:
@@ -86,6 +105,7 @@ def sobol(scenario: str, params: Sequence[Param | str], runs: int, *, samples: i
         raise SweepError("Sobol indices need at least two --param")
     if samples < 2 or samples & (samples - 1):
         raise SweepError(f"--samples must be a power of two, at least 2 (got {samples})")
+    _check_points(samples, len(prms), runs, chunk)
     paths = [p.path for p in prms]
     if len(set(paths)) != len(paths):
         raise SweepError("a --param is given twice")

@@ -47,7 +47,7 @@ import duckdb
 import pyarrow as pa
 
 from whitecell.analysis.errors import SweepError
-from whitecell.analysis.shards import MANIFEST, list_shards, read_json, shard_path
+from whitecell.analysis.shards import MANIFEST, check_shards, list_shards, read_json, shard_path
 from whitecell.analysis.stats import difference_interval, wilson_interval
 from whitecell.scenario.actions import FORCE_KINDS
 from whitecell.world.state import END_REASONS
@@ -485,10 +485,14 @@ def summarize(path: str | Path, *, allow_partial: bool = True) -> dict[str, Any]
                          "run the same sweep command again to finish it")
     if not present:
         raise SweepError(f"{d}: no shards yet; run the sweep first")
+    check_shards(present)
     con = connect()
     try:
         con.execute(f"CREATE VIEW shards AS SELECT * FROM {source_sql(present)}")
         return compute_summary(con, "shards", manifest, complete=complete)
+    except duckdb.IOException as e:  # a shard damaged past its footer
+        raise SweepError(f"cannot read the shards of {d} ({str(e).splitlines()[0]}); delete the "
+                         "shard named there and run the same sweep command again") from None
     finally:
         con.close()
 

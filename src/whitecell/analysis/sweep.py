@@ -25,9 +25,21 @@ written atomically; started again with the same arguments, a sweep skips the
 complete shards and plays the rest. Other arguments against the same folder
 are refused rather than mixed.
 
-**Bounded memory.** At most ``2 x workers`` chunks are in flight; the driver
-writes each shard as it arrives and keeps nothing else (unless ``out`` is
-``None``, when the rows are collected in memory for small interactive sweeps).
+**Bounded memory.** Chunk tasks are generated lazily and at most
+``2 x workers`` chunks are in flight; the driver writes each shard as it
+arrives and keeps nothing else (unless ``out`` is ``None``, when the rows are
+collected in memory for small interactive sweeps, up to
+:data:`MAX_IN_MEMORY_ROWS`). Sizes no machine can finish -- more than
+:data:`MAX_SHARDS` shards, chunks over :data:`MAX_CHUNK` runs -- are refused
+up front with the arithmetic, rather than left to fill a disk.
+
+**Crash safe.** Every file is written atomically (see
+:mod:`whitecell.analysis.shards`); a folder a kill left before its manifest
+landed (only our temporary files in it) is taken as new.
+
+**Says what it does.** On a terminal a progress bar; otherwise (a log file, a
+CI job, ``nohup``) a plain line on stderr every :data:`PROGRESS_EVERY` seconds:
+runs done / total, runs/s, ETA.
 """
 
 from __future__ import annotations
@@ -49,7 +61,7 @@ import pyarrow.parquet as pq
 from whitecell import __version__
 from whitecell.analysis.chunk import ChunkTask, run_chunk
 from whitecell.analysis.errors import SweepError
-from whitecell.analysis.executors import Executor, make_executor
+from whitecell.analysis.executors import Executor, make_executor, plan_workers
 from whitecell.analysis.grid import (
     Axis,
     GridPoint,
@@ -67,6 +79,7 @@ from whitecell.analysis.shards import (
     MANIFEST,
     SUMMARY,
     clean_temp,
+    only_temp_files,
     read_json,
     shard_complete,
     shard_path,
@@ -86,6 +99,14 @@ __all__ = ["SweepResult", "run_grid", "sweep"]
 
 FORMAT = "whitecell-sweep/1"
 DEFAULT_CHUNK = 10_000
+#: Most shards (chunks x grid points) one sweep may have: a million files is already a lot.
+MAX_SHARDS = 1_000_000
+#: Most runs in one chunk: a chunk is played as one array batch in one worker's memory.
+MAX_CHUNK = 1_000_000
+#: Most rows a sweep without ``out`` may collect in memory.
+MAX_IN_MEMORY_ROWS = 5_000_000
+#: Seconds between plain progress lines when stderr is not a terminal.
+PROGRESS_EVERY = 5.0
 #: Manifest keys that describe how a sweep ran, not what it computes (not compared on resume).
 _EXECUTION_KEYS = ("execution",)
 
@@ -178,7 +199,8 @@ def _check_out(out: Path, manifest: Mapping[str, Any]) -> bool:
         return False
     mpath = out / MANIFEST
     if not mpath.exists():
-        if any(out.iterdir()):
+        # a sweep killed while writing its manifest leaves only its temp files: start afresh
+        if not only_temp_files(out):
             raise SweepError(f"--out {out} is not empty and holds no sweep; "
                              "choose a new or empty folder")
         return False
@@ -198,9 +220,8 @@ def _prepare_out(out: Path, manifest: dict[str, Any], resuming: bool) -> None:
     """Create ``out`` and its manifest (or keep the one of a resumed sweep)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if resuming:
-            clean_temp(out)
-        else:
+        clean_temp(out)
+        if not resuming:
             write_json_atomic(out / MANIFEST, manifest)
     except OSError as e:
         raise SweepError(f"cannot write to --out {out}: {e.strerror or e}") from None
@@ -209,11 +230,53 @@ def _prepare_out(out: Path, manifest: dict[str, Any], resuming: bool) -> None:
 # --------------------------------------------------------------------------- progress
 
 
+def _eta(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "?"
+    s = int(seconds + 0.5)
+    h, rem = divmod(s, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+def progress_line(done: int, total: int, first: int, elapsed: float) -> str:
+    """One plain progress line: ``runs 12,000/40,000 (30.0%), 2,400 runs/s, ETA 0:11``."""
+    rate = (done - first) / elapsed if elapsed > 0 else 0.0
+    eta = (total - done) / rate if rate > 0 else float("inf")
+    pct = 100.0 * done / total if total else 100.0
+    return f"runs {done:,}/{total:,} ({pct:.1f}%), {rate:,.0f} runs/s, ETA {_eta(eta)}"
+
+
+@contextlib.contextmanager
+def _plain_progress(total: int, done: int, label: str, every: float) -> Iterator[ProgressFn]:
+    """A line on stderr at most every ``every`` seconds, and one at the end."""
+    start = last = time.perf_counter()
+    first = done
+    state = {"done": done}
+
+    def update(d: int, _t: int) -> None:
+        nonlocal last
+        state["done"] = d
+        now = time.perf_counter()
+        if now - last >= every:
+            last = now
+            print(f"{label}: {progress_line(d, total, first, now - start)}", file=sys.stderr,
+                  flush=True)
+
+    yield update
+    if state["done"] > first:
+        print(f"{label}: {progress_line(state['done'], total, first, time.perf_counter() - start)}",
+              file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def _progress_bar(total: int, done: int, label: str, enabled: bool) -> Iterator[ProgressFn]:
-    """A rich progress bar (runs, runs/s, ETA) or a no-op."""
+    """A rich progress bar (runs, runs/s, ETA) on a terminal, plain lines otherwise, or a no-op."""
     if not enabled:
         yield lambda _d, _t: None
+        return
+    if not sys.stdout.isatty():
+        with _plain_progress(total, done, label, PROGRESS_EVERY) as upd:
+            yield upd
         return
     from rich.progress import (
         BarColumn,
@@ -238,6 +301,24 @@ def _progress_bar(total: int, done: int, label: str, enabled: bool) -> Iterator[
             prog.update(task, completed=d, rate=f"{rate:,.0f} runs/s")
 
         yield update
+
+
+def _check_size(runs: int, chunk: int, points: int, in_memory: bool) -> int:
+    """Refuse sizes no machine finishes; return the number of shards."""
+    if chunk > MAX_CHUNK:
+        raise SweepError(f"--chunk {chunk:,} is over {MAX_CHUNK:,} runs: a chunk is played in "
+                         "one worker's memory; use a smaller --chunk")
+    per_point = -(-runs // chunk)
+    shards = per_point * points
+    if shards > MAX_SHARDS:
+        raise SweepError(f"{runs:,} runs x {points:,} grid point" + ("s" if points != 1 else "")
+                         + f" in chunks of {min(chunk, runs):,} make {shards:,} shards, over the "
+                         f"limit of {MAX_SHARDS:,}: lower -n (--runs) or raise --chunk "
+                         f"(at most {MAX_CHUNK:,})")
+    if in_memory and runs * points > MAX_IN_MEMORY_ROWS:
+        raise SweepError(f"{runs * points:,} rows are too many to keep in memory "
+                         f"(limit {MAX_IN_MEMORY_ROWS:,}): give an out folder")
+    return shards
 
 
 # --------------------------------------------------------------------------- running
@@ -286,6 +367,7 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
         raise SweepError(f"--workers must be at least 1 (got {workers})")
     if not points:
         raise SweepError("the sweep has no grid points")
+    nshards = _check_size(runs, chunk, len(points), in_memory=out is None)
     pol = dict(policy or {})
     resolved = resolve_grid(ref, points, pol)
     vary_types = vary_columns(points)
@@ -294,8 +376,14 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
     outdir = Path(out) if out is not None else None
     resuming = _check_out(outdir, manifest) if outdir is not None else False
 
+    show = sys.stdout.isatty() if progress is None else progress
     own_executor = executor is None
+    if own_executor and not (backend == "dask" and address):
+        workers, note = plan_workers(workers, nshards)
+        if note and show:
+            print(note, file=sys.stderr, flush=True)
     ex = executor or make_executor(backend, workers, address)
+    ran = 0
     try:
         if outdir is not None:
             manifest["execution"] = {
@@ -317,12 +405,12 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
             return False
 
         total = runs * len(points)
-        tasks = list(_tasks(resolved, runs, chunk, seed, pol, vary_types, skip))
-        show = sys.stdout.isatty() if progress is None else progress
+        # lazy: the executor pulls a task only when a slot frees (bounded in flight)
+        tasks = _tasks(resolved, runs, chunk, seed, pol, vary_types, skip)
         kept: list[tuple[int, int, pa.Table]] = []
         label = f"{manifest['scenario']['id']} x {len(points)} grid point" + \
             ("s" if len(points) != 1 else "")
-        with _progress_bar(total, done, label, bool(show and tasks)) as tick:
+        with _progress_bar(total, done, label, bool(show)) as tick:
             for task, table in ex.imap(run_chunk, tasks):
                 if outdir is not None:
                     try:
@@ -333,6 +421,7 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
                 else:
                     kept.append((task.point, task.chunk, table))
                 done += task.rows
+                ran += 1
                 tick(done, total)
     finally:
         if own_executor:
@@ -344,10 +433,10 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
             write_json_atomic(outdir / SUMMARY, summary)
         except OSError as e:
             raise SweepError(f"cannot write {outdir / SUMMARY}: {e.strerror or e}") from None
-        return SweepResult(outdir, manifest, summary, len(tasks), skipped)
+        return SweepResult(outdir, manifest, summary, ran, skipped)
     kept.sort(key=lambda t: (t[0], t[1]))
     rows = pa.concat_tables([t for _, _, t in kept], promote_options="default")
-    return SweepResult(None, manifest, summarize_table(rows, manifest), len(tasks), 0, rows)
+    return SweepResult(None, manifest, summarize_table(rows, manifest), ran, 0, rows)
 
 
 def sweep(scenario: str, runs: int,
@@ -379,7 +468,8 @@ def sweep(scenario: str, runs: int,
         chunk: runs per chunk (the unit of work and of a shard).
         policy: ``{"CHN": "strategic"}``, or ``{"*": kind}`` for every actor;
             these actors are pinned under every player model.
-        progress: show a progress bar (default: when stdout is a terminal).
+        progress: report progress: a bar on a terminal, else a plain line on stderr
+            every few seconds (default: only when stdout is a terminal).
         executor: an already started executor to reuse (its ``close`` is yours).
         players: player models as an axis of the grid, e.g.
             ``["doctrine", "strategic", "mixed"]`` (or ``"doctrine,strategic"``);

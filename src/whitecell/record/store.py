@@ -4,12 +4,27 @@ The schema is managed by Alembic migrations shipped in the package and applied
 on open. A run is written in one transaction, so a crash never leaves a
 half-written run that looks complete; storing a run id that already exists
 with the same event digest is a no-op (AI-played runs are idempotent).
+
+**Many writers at once.** Several ``whitecell run`` processes may share one
+store (a class running the same seed, a script in a loop):
+
+* the migration on open runs under a lock -- ``fcntl.flock`` on a sidecar file
+  ``<db>.lock`` for SQLite, ``pg_advisory_xact_lock`` for PostgreSQL -- so the
+  first uses of a new store do not all try to create its tables;
+* the run row is written with ``INSERT ... ON CONFLICT DO NOTHING`` (the
+  dialect's own insert), then re-read: two processes saving the same run race
+  harmlessly instead of one failing with an IntegrityError;
+* SQLite connections use WAL journal mode (readers do not block the writer)
+  and wait up to :data:`BUSY_TIMEOUT` seconds for a lock instead of failing at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +36,10 @@ from whitecell.record.run import RunRecord
 from whitecell.record.schema import decisions_table, events_table, metadata, runs_table
 
 ENV_DB = "WHITECELL_DB"
+#: Seconds a SQLite connection waits for another writer's lock before giving up.
+BUSY_TIMEOUT = 30.0
+#: Key of the PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
+PG_MIGRATION_LOCK = zlib.crc32(b"whitecell-run-store-migration")
 
 
 class StoreError(Exception):
@@ -40,15 +59,78 @@ def default_url(out: str | Path | None = None) -> str:
     return f"sqlite:///{Path(user_data_dir('whitecell')) / 'whitecell.sqlite'}"
 
 
+def _sqlite_path(url: str) -> Path | None:
+    """The database file of a file-backed SQLite URL (None for memory or other dialects)."""
+    u = sa.make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    """WAL journal and a busy timeout on every new SQLite connection."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cur.close()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (created if needed) for the block."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: SQLite's own locking and the retry
+        yield
+        return
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def _migrate(engine: sa.Engine) -> None:
+    """Bring the schema to head, one process at a time (see the module docstring)."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
+    db = _sqlite_path(engine.url.render_as_string(hide_password=False))
+    lock = _file_lock(db.with_name(db.name + ".lock")) if db else contextlib.nullcontext()
+    with lock, engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # released when this transaction ends, i.e. after the upgrade commits
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _insert_ignoring_duplicate(conn: sa.Connection, table: sa.Table,
+                               values: dict[str, Any]) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING``; True when the row was inserted."""
+    name = conn.dialect.name
+    stmt: Any
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:  # other dialects: a plain insert inside a savepoint, duplicate = not inserted
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(**values))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+    return bool(conn.execute(stmt).rowcount == 1)
 
 
 class RunStore:
@@ -67,6 +149,8 @@ class RunStore:
                 raise StoreError(f"the run store folder {folder} is not writable")
         try:
             self.engine = sa.create_engine(self.url)
+            if self.engine.dialect.name == "sqlite":
+                sa.event.listen(self.engine, "connect", _on_sqlite_connect)
             _migrate(self.engine)
         except (sa.exc.SQLAlchemyError, OSError) as err:
             raise StoreError(f"cannot open the run store {self.url}: "
@@ -78,27 +162,29 @@ class RunStore:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if not rec.created:
             rec.created = now
+        values = dict(
+            run_id=rec.run_id, scenario_ref=rec.scenario_ref, scenario_id=rec.scenario_id,
+            scenario_version=rec.scenario_version, scenario_title=rec.scenario_title,
+            scenario_digest=rec.scenario_digest, excursion=rec.excursion,
+            overrides=json.dumps(rec.overrides), seed=rec.seed,
+            policies=json.dumps(rec.policies, sort_keys=True), version=rec.version,
+            created=rec.created or now, status=rec.status,
+            outcome=json.dumps(rec.outcome) if rec.outcome is not None else None,
+            event_digest=rec.event_digest, turns=len(rec.decisions),
+            run_index=rec.run_index, draw_overrides=json.dumps(rec.draw_overrides),
+        )
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
-                               .where(runs_table.c.run_id == rec.run_id)).first()
-            if row is not None:
+            # write first (it takes the write lock at once), then look at what is there
+            if not _insert_ignoring_duplicate(conn, runs_table, values):
+                row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
+                                   .where(runs_table.c.run_id == rec.run_id)).one()
                 if row.status == "complete" and row.event_digest == rec.event_digest:
                     return False
                 conn.execute(events_table.delete().where(events_table.c.run_id == rec.run_id))
                 conn.execute(decisions_table.delete()
                              .where(decisions_table.c.run_id == rec.run_id))
                 conn.execute(runs_table.delete().where(runs_table.c.run_id == rec.run_id))
-            conn.execute(runs_table.insert().values(
-                run_id=rec.run_id, scenario_ref=rec.scenario_ref, scenario_id=rec.scenario_id,
-                scenario_version=rec.scenario_version, scenario_title=rec.scenario_title,
-                scenario_digest=rec.scenario_digest, excursion=rec.excursion,
-                overrides=json.dumps(rec.overrides), seed=rec.seed,
-                policies=json.dumps(rec.policies, sort_keys=True), version=rec.version,
-                created=rec.created or now, status=rec.status,
-                outcome=json.dumps(rec.outcome) if rec.outcome is not None else None,
-                event_digest=rec.event_digest, turns=len(rec.decisions),
-                run_index=rec.run_index, draw_overrides=json.dumps(rec.draw_overrides),
-            ))
+                conn.execute(runs_table.insert().values(**values))
             if rec.events:
                 conn.execute(events_table.insert(), [
                     {"run_id": rec.run_id, "seq": i, "turn": e["turn"], "kind": e["kind"],
