@@ -96,6 +96,23 @@ def add_damage(st: State, who: int, amount: F) -> None:
     st.costs[:, who] += amount
 
 
+def loss_weight(w: World, i: int) -> float:
+    """How much a unit lost weighs on actor ``i`` against the scenario's median budget.
+
+    A state with a larger defence budget replaces losses more easily, so the
+    same ship or aircraft lost is a smaller share of its stakes:
+    ``(median budget / own budget) ** budget_elasticity`` (budgets: SIPRI 2024;
+    the elasticity is a designers' judgement, 0 switches the effect off).
+    Actors without a budget in the scenario weigh 1.
+    """
+    budget = getattr(w, "budget", None)
+    if budget is None or len(budget) != w.n_actors or budget[i] <= 0:
+        return 1.0
+    known = budget[budget > 0]
+    e = w.scenario.parameters.combat.budget_elasticity
+    return float((np.median(known) / budget[i]) ** e)
+
+
 def add_posture_cost(st: State, who: int, amount: F) -> None:
     """Charge the cost of an actor's own moves (never a reason to capitulate)."""
     st.posture_costs[:, who] += amount
@@ -303,7 +320,7 @@ def _escorts_at_risk(tn: Turn, blk: B, share: F) -> None:
         ships = 0.5 * st.forces[:, i, K["naval"]]
         exp = ships * cp.escort_risk * share
         hit = lose(st, i, "naval", np.where(m, round_draw(exp, u), 0.0))
-        add_damage(st, i, hit * 0.01)
+        add_damage(st, i, hit * 0.01 * loss_weight(w, i))
         struck = m & (hit > 0)
         mark_attacked(tn, w.challenger, np.full(st.runs, i), struck)
         if tn.narrate(m):
@@ -594,12 +611,12 @@ def _exchange_losses(tn: Turn, i: int, tgt: NDArray[np.int64], m: B, kind: str, 
     """Apply both sides' losses of one force kind, charge their cost, record the attack."""
     st = tn.state
     lost = lose(st, i, kind, lost)
-    add_damage(st, i, lost * cost_per_unit)
+    add_damage(st, i, lost * cost_per_unit * loss_weight(tn.world, i))
     for who in range(tn.world.n_actors):
         on = m & (tgt == who)
         if on.any():
             got = lose(st, who, kind, np.where(on, enemy_lost, 0.0))
-            add_damage(st, who, got * cost_per_unit)
+            add_damage(st, who, got * cost_per_unit * loss_weight(tn.world, who))
     mark_attacked(tn, i, tn.target[:, i], m)
 
 
@@ -643,7 +660,7 @@ def naval(tn: Turn) -> None:
         us = tn.dice.draw(tn.t, R_SUB, i)
         sl = lose(st, i, "submarine", np.where(
             m, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)), 0.0))
-        add_damage(st, i, sl * 0.01)
+        add_damage(st, i, sl * 0.01 * loss_weight(w, i))
         if tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"salvo exchange with {tn.name(tgt[0])}: expected losses "
                        f"{a_lost[0]:.1f} vs {b_lost[0]:.1f} ships; draws {ua[0]:.2f}/{ub[0]:.2f} "
@@ -730,20 +747,25 @@ def invasion(tn: Turn) -> None:
     landed_now = np.where(m, lift - lift_lost, 0.0)
     ashore0 = st.landed + landed_now
     def0 = st.forces[:, prot, K["ground"]].copy()
-    a1, b1 = ashore0.copy(), def0.copy()
+    # only part of the defender's army reaches the beaches in a turn; the
+    # lodgment is then contested against all that remains of it
+    engaged0 = def0 * cp.landing_defence_share
+    a1, e1 = ashore0.copy(), engaged0.copy()
     days = w.scenario.turn.length_days
     steps = max(1, int(np.ceil(days)))
     for _ in range(steps):
-        a1, b1 = attrition.lanchester_step(a1, b1, cp.invasion_exchange, cp.invasion_exchange,
+        a1, e1 = attrition.lanchester_step(a1, e1, cp.invasion_exchange, cp.invasion_exchange,
                                            days / steps, law="square")
-        a1, b1 = np.asarray(a1, dtype=float), np.asarray(b1, dtype=float)
+        a1, e1 = np.asarray(a1, dtype=float), np.asarray(e1, dtype=float)
+    b1 = def0 - (engaged0 - e1)
     st.landed = np.where(m, a1, st.landed)
     lose(st, prot, "ground", np.where(m, def0 - b1, 0.0))
     lodg = np.asarray(contest.success_probability(a1, b1, cp.contest_exponent), dtype=float)
     st.lodgment = np.where(m, np.where(a1 > 0, lodg, 0.0), st.lodgment)
-    add_damage(st, c, np.where(m, 0.02 * lift_lost + 0.01 * esc_lost + 0.002 * (ashore0 - a1),
+    add_damage(st, c, loss_weight(w, c) * np.where(m, 0.02 * lift_lost + 0.01 * esc_lost
+                                                   + 0.002 * (ashore0 - a1),
                                0.0))
-    add_damage(st, prot, np.where(m, 0.002 * (def0 - b1), 0.0))
+    add_damage(st, prot, loss_weight(w, prot) * np.where(m, 0.002 * (def0 - b1), 0.0))
     mark_attacked(tn, c, np.full(st.runs, prot), m)
     if tn.narrate(m):
         tn.log.add(tn.t, "ruling", f"invasion: {shots[0]:.0f} anti-ship shots at the crossing, "
@@ -753,7 +775,8 @@ def invasion(tn: Turn) -> None:
                    model="attrition.salvo (Hughes 1995) + lanchester_step (Lanchester 1916) + "
                          "contest (Hirshleifer 1989)",
                    inputs={"anti_ship_shots": float(shots[0]), "lift": float(lift[0]),
-                           "escorts": float(escorts[0]), "defenders": float(def0[0])},
+                           "escorts": float(escorts[0]), "defenders": float(def0[0]),
+                           "defenders_at_the_beaches": float(engaged0[0])},
                    probability=float(share[0]), draw=float(u[0]),
                    result={"lift_lost": float(lift_lost[0]), "ashore": float(a1[0]),
                            "lodgment": float(st.lodgment[0])})
@@ -1039,7 +1062,13 @@ def war_termination(tn: Turn) -> None:
     x = 0.5 * (lo + hi)
     st.settlement_share = np.where(agreed & ~st.done, x, st.settlement_share)
     end_runs(st, agreed, "settlement", t)
-    frozen = fighting & (st.calm_turns >= tp.stalemate_turns) & ~st.done & ends.stalemate
+    # a war is frozen only once the contest for the objective is joined: a
+    # position held or ashore that does not move (or, for coercion, a war in
+    # which nothing moves); a blockade before the landing is not a stalemate
+    joined = (now > 0) | (st.landed > 0) | (w.scenario.objective.fact in ("coercion",
+                                                                          "blockade"))
+    frozen = (fighting & joined & (st.calm_turns >= tp.stalemate_turns) & ~st.done
+              & ends.stalemate)
     end_runs(st, frozen, "stalemate", t)
     st.settlement_share = np.where(frozen & np.isnan(st.settlement_share), now,
                                    st.settlement_share)
@@ -1073,7 +1102,8 @@ def true_prospect(w: World, st: State) -> F:
     """The challenger's real prospect in the war (0..1), per run.
 
     Half the contest of combat power between the two sides (Hirshleifer 1989,
-    true forces), half the challenger's current control of its objective.
+    true forces), half the challenger's current control of its objective once
+    the operation for it has begun (before that, the contest alone).
     """
     pw = power_of(st.forces)  # (R, A)
     ch = (w.side == 0)
@@ -1083,7 +1113,9 @@ def true_prospect(w: World, st: State) -> F:
                                                m), dtype=float)
     if w.scenario.objective.fact == "coercion":
         return p
-    return 0.5 * p + 0.5 * control(w, st)
+    # before the operation for the objective has begun, the balance alone
+    started = (control(w, st) > 0) | (st.landed > 0)
+    return np.where(started, 0.5 * p + 0.5 * control(w, st), p)
 
 
 def end_runs(st: State, mask: B, reason: str, turn: int) -> None:

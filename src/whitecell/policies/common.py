@@ -110,6 +110,13 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
     if not adv.any():
         return principal
     out = principal.copy()
+    # cooperation is aimed at a partner: the actor it is most committed to, or
+    # else the protege of its side
+    coop = np.isin(actions, COOPERATIVE)
+    if coop.any():
+        partner = _partner(w, me)
+        if partner >= 0:
+            out = np.where(coop, partner, out)
     for act_id, kind in (("naval_engagement", "naval"), ("air_campaign", "air")):
         m = actions == ACTION_INDEX[act_id]
         if not m.any():
@@ -120,6 +127,26 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
         has = strength.max(axis=1) > 0
         out = np.where(m & has, best, out)
     return out
+
+
+#: moves aimed at a partner rather than an adversary
+COOPERATIVE = np.array([ACTION_INDEX[a] for a in (
+    "supply_weapons", "security_cooperation", "reaffirm_commitment", "share_intelligence")])
+
+
+def _partner(w: World, me: int) -> int:
+    """The partner a cooperative move of ``me`` is aimed at (-1 if none)."""
+    row = w.commitment[me].copy()
+    row[me] = 0.0
+    if w.protege >= 0 and w.protege != me and row[w.protege] > 0:
+        return int(w.protege)  # the protege whose fate the crisis is about
+    if row.max() > 0:
+        return int(np.argmax(row))
+    p = int(w.patron_of[me])
+    if p >= 0:
+        return p
+    same = [j for j in range(w.n_actors) if j != me and w.side[j] == w.side[me]]
+    return same[0] if same else -1
 
 
 def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA,

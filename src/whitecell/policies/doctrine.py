@@ -287,7 +287,16 @@ class DoctrinePolicy:
             deterred, p_hard, thr = deterrence_check(obs)
             cornered = g.attacked_self & g.losing
             advance = ~deterred | cornered
-            want = np.where(advance, pos + doc.max_step, pos)
+            # advancing skips steps aimed at actors outside the war (rather than
+            # stalling below them): the max_step-th open step above the current
+            open_steps = in_the_fight(obs, ladder)
+            above = open_steps & (steps > pos[:, None])
+            rank = np.cumsum(above, axis=1)
+            hit = above & (rank == doc.max_step)
+            nxt = np.where(hit.any(axis=1), np.argmax(hit, axis=1),
+                           np.where(above.any(axis=1), n - 1 - np.argmax(above[:, ::-1], axis=1),
+                                    pos))
+            want = np.where(advance, nxt, pos)
             code[:] = np.where(cornered & deterred, CORNERED, ADVANCE)
             # deterred: never a violent step "because deterred"; step down to the
             # highest non-violent step at or below the current one
@@ -316,8 +325,10 @@ class DoctrinePolicy:
             top_v = int(np.nonzero(lviol)[0].max()) if lviol.any() else -1
             answer = np.where(lowest >= 0, lowest, top_v)
             # climb above the answer only while losing (escalate to prevail)
-            climb = g.losing & (pos >= answer) & (pos >= 0) & lviol[cur]
-            nxt = np.where(climb, np.minimum(pos + 1, max(top_v, 0)), answer)
+            climb = g.losing & (pos >= answer) & (pos >= 0) & lviol[cur] & (pos < top_v)
+            hold_fight = g.losing & (pos >= answer) & (pos >= 0) & lviol[cur]
+            nxt = np.where(climb, np.minimum(pos + 1, max(top_v, 0)),
+                           np.where(hold_fight, pos, answer))
             use_force = under_attack & (answer >= 0)
             want = np.where(use_force, nxt, want)
             code = np.where(use_force, np.where(climb, ESCALATE, ANSWER), code)

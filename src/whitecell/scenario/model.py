@@ -555,6 +555,14 @@ class CombatParameters(Strict):
         description="Hits that put one unit of lift (1,000 troops) out of action.",
     )
     invasion_exchange: float = Field(default=0.01, ge=0, le=1)
+    budget_elasticity: float = Field(
+        default=0.15, ge=0, le=2,
+        description="How strongly a larger defence budget lightens the weight of each "
+        "unit lost: (median budget / own budget) ** elasticity (0 = off).")
+    landing_defence_share: float = Field(
+        default=1.0, ge=0, le=1,
+        description="Share of the defender's ground forces that reach the landing areas "
+        "in one turn (the rest hold the rest of the coast).")
     strike_per_turn: float = Field(default=0.2, ge=0, le=1)
     strike_pk: float = Field(
         default=0.5, ge=0, le=1, description="Share of strike munitions fired that hit."
