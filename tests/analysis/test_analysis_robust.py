@@ -4,8 +4,10 @@ progress off a terminal, damaged shards named, half-made folders taken over."""
 import importlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -94,6 +96,12 @@ def test_plain_progress_lines_off_a_terminal(tmp_path, monkeypatch, capsys):
     assert len(lines) >= 3
     assert "runs 300/300 (100.0%)" in lines[-1] and "ETA 0:00" in lines[-1]
     assert "runs 100/300 (33.3%)" in lines[0]
+    (tmp_path / "s" / "summary.json").unlink()
+    for shard in list_shards(tmp_path / "s")[1:]:
+        shard.unlink()
+    sweep(SC, 300, chunk=100, out=tmp_path / "s", workers=1, progress=True)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "runs/s" in ln]
+    assert "runs 200/300 (66.7%)" in lines[0] and "runs 300/300" in lines[-1]
     sweep(SC, 300, chunk=100, out=tmp_path / "q", workers=1, progress=False)
     assert capsys.readouterr().err == ""
     r = runner.invoke(app, ["sweep", SC, "-n", "200", "--chunk", "100", "--workers", "1",
@@ -103,10 +111,11 @@ def test_plain_progress_lines_off_a_terminal(tmp_path, monkeypatch, capsys):
 
 
 def test_progress_line_arithmetic():
-    assert sweep_mod.progress_line(500, 1000, 0, 10.0) == \
+    assert sweep_mod.progress_line(500, 1000, 500, 10.0) == \
         "runs 500/1,000 (50.0%), 50 runs/s, ETA 0:10"
     assert sweep_mod.progress_line(0, 1000, 0, 1.0).endswith("ETA ?")
-    assert sweep_mod.progress_line(1000, 4_000_000, 0, 1.0).endswith("ETA 1:06:39")
+    assert sweep_mod.progress_line(900, 1000, 100, 10.0).endswith("10 runs/s, ETA 0:10")
+    assert sweep_mod.progress_line(1000, 4_000_000, 1000, 1.0).endswith("ETA 1:06:39")
 
 
 def test_summarize_names_a_truncated_shard_and_resume_repairs_it(tmp_path):
@@ -167,3 +176,24 @@ def test_bad_dask_address_fails_fast_and_clean(tmp_path, address):
     assert p.stderr.startswith("error: ") and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "Traceback" not in p.stderr and took < 9, (took, p.stderr)
     assert not (tmp_path / "s").exists()
+
+
+def test_a_port_where_no_scheduler_answers_fails_within_the_timeout(tmp_path):
+    """Something listens but never speaks: Client() alone would wait for ever."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.extend(srv.accept() for _ in range(4)),
+                     daemon=True).start()
+    try:
+        start = time.monotonic()
+        p = subprocess.run([sys.executable, "-m", "whitecell.cli", "sweep", SC, "-n", "10",
+                            "--backend", "dask", "--address",
+                            f"tcp://127.0.0.1:{srv.getsockname()[1]}", "--out",
+                            str(tmp_path / "s")], capture_output=True, text=True, timeout=60)
+        took = time.monotonic() - start
+    finally:
+        srv.close()
+    assert p.returncode == 2 and "no Dask scheduler answers" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr and took < 15, took

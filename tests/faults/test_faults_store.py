@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from whitecell.record.store import RunStore
+
+PG_URL = os.environ.get("WHITECELL_TEST_PG_URL")
 
 WRITERS = 8
 SC = "taiwan-strait-crisis"
@@ -31,9 +34,24 @@ def _finish(procs: list[subprocess.Popen[bytes]]) -> list[tuple[int, str]]:
     return [(p.wait(timeout=180), p.stderr.read().decode() if p.stderr else "") for p in procs]
 
 
-def _count_runs(db: Path) -> int:
+def _count_runs(db: Path | str) -> int:
+    if isinstance(db, str):
+        eng = sa.create_engine(db)
+        try:
+            with eng.connect() as c:
+                return int(c.execute(sa.text("select count(*) from runs")).scalar_one())
+        finally:
+            eng.dispose()
     with sqlite3.connect(db) as c:
         return int(c.execute("select count(*) from runs").fetchone()[0])
+
+
+def _drop_pg_tables(url: str) -> None:
+    eng = sa.create_engine(url)
+    with eng.begin() as c:
+        for t in ("decisions", "events", "runs", "alembic_version"):
+            c.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
+    eng.dispose()
 
 
 def test_eight_identical_runs_on_a_fresh_store(tmp_path):
@@ -83,3 +101,31 @@ def test_barrier_synchronised_open_and_save(tmp_path, round_, fresh):
     assert all(kind == "ok" for kind, _ in got), got
     assert sorted(v for _, v in got) == [False] * (WRITERS - 1) + [True]
     assert _count_runs(tmp_path / "w.sqlite") == 1
+
+
+@pytest.mark.skipif(not PG_URL, reason="WHITECELL_TEST_PG_URL not set (CI starts PostgreSQL)")
+@pytest.mark.parametrize("fresh", [True, False], ids=["new-store", "migrated-store"])
+def test_postgresql_concurrent_open_and_save(fresh):
+    """The same two races on PostgreSQL: advisory lock around the migration, ON CONFLICT."""
+    from whitecell.record.session import run_scenario
+
+    assert PG_URL is not None
+    _drop_pg_tables(PG_URL)
+    if not fresh:
+        RunStore(PG_URL).engine.dispose()
+    rec = run_scenario(SC, seed=4)
+    ctx = multiprocessing.get_context("fork")
+    barrier, q = ctx.Barrier(WRITERS), ctx.Queue()
+    procs = [ctx.Process(target=_open_and_save, args=(PG_URL, barrier, rec, q))
+             for _ in range(WRITERS)]
+    for p in procs:
+        p.start()
+    got = [q.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    try:
+        assert all(kind == "ok" for kind, _ in got), got
+        assert sorted(v for _, v in got) == [False] * (WRITERS - 1) + [True]
+        assert _count_runs(PG_URL) == 1
+    finally:
+        _drop_pg_tables(PG_URL)

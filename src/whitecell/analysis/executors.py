@@ -29,6 +29,7 @@ worker count to the cores and to the number of chunks, and says so.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing
@@ -208,8 +209,8 @@ class DaskExecutor:
             _check_address(address, timeout)
         try:
             if address:
-                self.client = distributed.Client(address, timeout=f"{timeout}s",
-                                                 set_as_default=False)
+                self.client = _client_class()(address, timeout=f"{timeout}s",
+                                              set_as_default=False)
             else:
                 self._cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
@@ -265,6 +266,24 @@ class DaskExecutor:
                 self._cluster = None
 
 
+def _client_class() -> Any:
+    """:class:`distributed.Client` whose ``__del__`` gives up after 1 s, silently.
+
+    When the constructor fails (something listens at the address but is no
+    scheduler), the half-made client's own ``__del__`` would block 10 s and
+    print a traceback after our one-line error.
+    """
+    import distributed
+
+    class QuietClient(distributed.Client):
+        def __del__(self) -> None:
+            with contextlib.suppress(Exception):
+                if getattr(self, "status", "closed") not in ("closed", "closing"):
+                    self.close(timeout=1)
+
+    return QuietClient
+
+
 #: Dask comm protocols a sweep can reach a scheduler over (host:port addresses).
 _SCHEMES = ("tcp", "tls", "ws", "wss")
 
@@ -294,6 +313,45 @@ def _check_address(address: str, timeout: float) -> None:
     except OSError as e:
         raise SweepError(f"cannot reach the Dask scheduler at {address} within "
                          f"{timeout:g} s ({e.strerror or type(e).__name__})") from None
+    if scheme == "tcp":
+        _probe_scheduler(address, timeout)
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is, with a hard deadline.
+
+    A ``distributed.Client`` pointed at a port where something listens but no
+    scheduler answers waits for the handshake forever; a scheduler answers
+    ``identity`` at once. Runs in its own thread (and event loop), so it works
+    under a caller's running loop (Jupyter) too.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def ask() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(ask(), timeout)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="whitecell-dask-probe") as pool:
+        try:
+            who = pool.submit(asyncio.run, bounded()).result()
+        except (OSError, TimeoutError) as e:
+            raise SweepError(f"no Dask scheduler answers at {address} within {timeout:g} s "
+                             f"({type(e).__name__}); is that the scheduler's address?") from None
+        except Exception as e:  # a peer speaking another protocol
+            raise SweepError(f"{address} does not answer like a Dask scheduler "
+                             f"({type(e).__name__}: {e})") from None
+    if not isinstance(who, dict) or who.get("type") != "Scheduler":
+        raise SweepError(f"{address} is not a Dask scheduler (it says {str(who)[:80]!r})")
 
 
 def make_executor(backend: str, workers: int | None, address: str | None,

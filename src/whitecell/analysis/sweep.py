@@ -110,6 +110,7 @@ PROGRESS_EVERY = 5.0
 #: Manifest keys that describe how a sweep ran, not what it computes (not compared on resume).
 _EXECUTION_KEYS = ("execution",)
 
+#: Progress callback: (runs done including resumed ones, runs played by this process).
 ProgressFn = Callable[[int, int], None]
 
 
@@ -238,9 +239,12 @@ def _eta(seconds: float) -> str:
     return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
 
 
-def progress_line(done: int, total: int, first: int, elapsed: float) -> str:
-    """One plain progress line: ``runs 12,000/40,000 (30.0%), 2,400 runs/s, ETA 0:11``."""
-    rate = (done - first) / elapsed if elapsed > 0 else 0.0
+def progress_line(done: int, total: int, played: int, elapsed: float) -> str:
+    """One plain progress line: ``runs 12,000/40,000 (30.0%), 2,400 runs/s, ETA 0:11``.
+
+    The rate counts only the ``played`` runs of this process (not resumed shards).
+    """
+    rate = played / elapsed if elapsed > 0 else 0.0
     eta = (total - done) / rate if rate > 0 else float("inf")
     pct = 100.0 * done / total if total else 100.0
     return f"runs {done:,}/{total:,} ({pct:.1f}%), {rate:,.0f} runs/s, ETA {_eta(eta)}"
@@ -250,22 +254,21 @@ def progress_line(done: int, total: int, first: int, elapsed: float) -> str:
 def _plain_progress(total: int, done: int, label: str, every: float) -> Iterator[ProgressFn]:
     """A line on stderr at most every ``every`` seconds, and one at the end."""
     start = last = time.perf_counter()
-    first = done
-    state = {"done": done}
+    state = {"done": done, "played": 0}
 
-    def update(d: int, _t: int) -> None:
+    def update(d: int, played: int) -> None:
         nonlocal last
-        state["done"] = d
+        state.update(done=d, played=played)
         now = time.perf_counter()
         if now - last >= every:
             last = now
-            print(f"{label}: {progress_line(d, total, first, now - start)}", file=sys.stderr,
+            print(f"{label}: {progress_line(d, total, played, now - start)}", file=sys.stderr,
                   flush=True)
 
     yield update
-    if state["done"] > first:
-        print(f"{label}: {progress_line(state['done'], total, first, time.perf_counter() - start)}",
-              file=sys.stderr, flush=True)
+    if state["played"]:
+        line = progress_line(state["done"], total, state["played"], time.perf_counter() - start)
+        print(f"{label}: {line}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -288,16 +291,15 @@ def _progress_bar(total: int, done: int, label: str, enabled: bool) -> Iterator[
     )
 
     start = time.perf_counter()
-    first = done
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("runs"), TextColumn("{task.fields[rate]}"),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                   transient=False) as prog:
         task = prog.add_task(label, total=total, completed=done, rate="")
 
-        def update(d: int, _t: int) -> None:
+        def update(d: int, played: int) -> None:
             el = time.perf_counter() - start
-            rate = (d - first) / el if el > 0 else 0.0
+            rate = played / el if el > 0 else 0.0
             prog.update(task, completed=d, rate=f"{rate:,.0f} runs/s")
 
         yield update
@@ -395,11 +397,13 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
                 manifest = read_manifest(outdir)
         done = 0
         skipped = 0
+        resumed = 0  # runs of complete shards found on disk
 
         def skip(gp: int, k: int, rows: int) -> bool:
-            nonlocal done, skipped
+            nonlocal done, skipped, resumed
             if outdir is not None and shard_complete(shard_path(outdir, gp, k), rows):
                 done += rows
+                resumed += rows
                 skipped += 1
                 return True
             return False
@@ -422,7 +426,7 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
                     kept.append((task.point, task.chunk, table))
                 done += task.rows
                 ran += 1
-                tick(done, total)
+                tick(done, done - resumed)
     finally:
         if own_executor:
             ex.close()

@@ -130,7 +130,9 @@ def _insert_ignoring_duplicate(conn: sa.Connection, table: sa.Table,
         except sa.exc.IntegrityError:
             return False
         return True
-    return bool(conn.execute(stmt).rowcount == 1)
+    # RETURNING, not rowcount: psycopg reports no usable rowcount for this statement
+    key = next(iter(table.primary_key.columns))
+    return conn.execute(stmt.returning(key)).first() is not None
 
 
 class RunStore:
