@@ -154,8 +154,21 @@ class Game:
             violent_turn=st.violent_turn, incident=st.incident, assurance=st.assurance,
             nuclear_attacked_turn=st.nuclear_attacked_turn, damage=st.damage,
             closure=st.closure, war_turns=st.war_turns, injects=delivered,
+            **self._recent(),
             explain=self.log.enabled,
         )
+
+    def _recent(self) -> dict[str, NDArray[Any]]:
+        """Rungs and violence of the last two moves, computed once per turn."""
+        st = self.state
+        key = (st.turn, id(st), st.runs)
+        if getattr(self, "_recent_key", None) != key:
+            self._recent_cache = {
+                "last_rung": _RUNG[st.last_action], "prev_rung": _RUNG[st.prev_action],
+                "last_violent": _VIOLENT[st.last_action],
+                "prev_violent": _VIOLENT[st.prev_action]}
+            self._recent_key = key
+        return self._recent_cache
 
     # ------------------------------------------------------------------ turn
     @property
@@ -311,6 +324,8 @@ class Game:
 
 
 CATALOGUE_NEEDS_TARGET = np.array([a.needs_target for a in CATALOGUE])
+_RUNG = np.array([a.kahn_rung for a in CATALOGUE], dtype=np.int16)
+_VIOLENT = np.array([a.violent for a in CATALOGUE])
 
 #: Batches smaller than this are never compacted (not worth the copying).
 COMPACT_MIN_RUNS = 256

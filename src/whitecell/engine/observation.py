@@ -66,6 +66,10 @@ class Observation:
     damage: F  # (R, A) damage each actor has suffered (own exact; others as visible)
     closure: NDArray[np.int16]  # (R, A) turns each actor's air bases stay closed
     war_turns: NDArray[np.int16]  # (R,) turns of fighting so far
+    last_rung: NDArray[np.int16]  # (R, A) Kahn rung of each actor's last move
+    prev_rung: NDArray[np.int16]  # (R, A) and of its move the turn before
+    last_violent: B  # (R, A) the last move was violent
+    prev_violent: B  # (R, A) the move before was violent
     injects: tuple[str, ...] = ()  # ids of injects delivered to this actor this turn (run 0)
     explain: bool = False  # True when a narrative is being recorded (runs == 1)
 

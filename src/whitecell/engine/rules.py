@@ -21,40 +21,41 @@ from whitecell.world.state import State
 
 B = NDArray[np.bool_]
 
-#: action columns per state requirement and per force kind, built once
-_REQ_COLS: dict[str, NDArray[np.bool_]] = {
-    r: np.array([r in a.requires for a in CATALOGUE]) for r in (
-        "at_war", "not_at_war", "proposal_pending", "blockade_in_force", "islands_held",
-        "lodgment", "islands_not_held", "enemy_fleet", "enemy_air")
-}
-_FORCE_COLS: dict[str, NDArray[np.bool_]] = {
-    k: np.array([k in a.requires_forces for a in CATALOGUE])
-    for k in {k for a in CATALOGUE for k in a.requires_forces}
-}
+#: state requirements and force kinds an action may need (requirement x action),
+#: built once. Runs share few patterns of unmet requirements, so legality is
+#: worked out once per pattern and gathered (no BLAS product: BLAS threads in
+#: every sweep worker would fight over the cores)
+_REQS: tuple[str, ...] = ("at_war", "not_at_war", "proposal_pending", "blockade_in_force",
+                          "islands_held", "lodgment", "islands_not_held", "enemy_fleet",
+                          "enemy_air")
+_FORCES: tuple[str, ...] = tuple(sorted({k for a in CATALOGUE for k in a.requires_forces}))
+_NEEDS = np.array([[r in a.requires for a in CATALOGUE] for r in _REQS]
+                  + [[k in a.requires_forces for a in CATALOGUE] for k in _FORCES])
+_FORCE_IDX = np.array([K[k] for k in _FORCES])
+_BIT = np.int64(1) << np.arange(len(_REQS) + len(_FORCES), dtype=np.int64)
 
 
 def legal_actions(world: World, st: State, i: int) -> B:
     """(R, n_actions) mask of the actions actor ``i`` may take this turn."""
     R = st.runs
-    legal = np.broadcast_to(world.static_legal[i], (R, len(CATALOGUE))).copy()
     f = st.forces[:, i]
     adv = world.adversaries[i]
-    proposal = (st.proposal & adv[None, :]).any(axis=1)
-    cond = {
-        "at_war": st.war,
-        "not_at_war": ~st.war,
-        "proposal_pending": proposal,
-        "blockade_in_force": st.blockade > 0.05,
-        "islands_held": st.islands_held,
-        "lodgment": st.landed > 0,
-        "islands_not_held": ~st.islands_held,
-        "enemy_fleet": (st.forces[:, adv, K["naval"]] >= 1.0).any(axis=1),
-        "enemy_air": (st.forces[:, adv, K["air"]] >= 1.0).any(axis=1),
-    }
-    for r, cols in _REQ_COLS.items():
-        legal &= cond[r][:, None] | ~cols[None, :]
-    for kind, cols in _FORCE_COLS.items():
-        legal &= (f[:, K[kind]] >= 1.0)[:, None] | ~cols[None, :]
+    unmet = np.empty((R, len(_REQS) + len(_FORCES)), dtype=bool)
+    unmet[:, 0] = ~st.war
+    unmet[:, 1] = st.war
+    unmet[:, 2] = ~(st.proposal & adv[None, :]).any(axis=1)
+    unmet[:, 3] = st.blockade <= 0.05
+    unmet[:, 4] = ~st.islands_held
+    unmet[:, 5] = st.landed <= 0
+    unmet[:, 6] = st.islands_held
+    unmet[:, 7] = ~(st.forces[:, adv, K["naval"]] >= 1.0).any(axis=1)
+    unmet[:, 8] = ~(st.forces[:, adv, K["air"]] >= 1.0).any(axis=1)
+    unmet[:, len(_REQS):] = f[:, _FORCE_IDX] < 1.0
+    code = (unmet * _BIT).sum(axis=1)
+    patterns, where = np.unique(code, return_inverse=True)
+    pbits = (patterns[:, None] & _BIT[None, :]) != 0  # (patterns, requirements)
+    ok = ~(pbits[:, :, None] & _NEEDS[None, :, :]).any(axis=1)  # (patterns, actions)
+    legal = ok[where.reshape(-1)] & world.static_legal[i][None, :]
     out = st.conceded[:, i]
     if out.any():
         legal[out] = False

@@ -208,8 +208,8 @@ def threat_rung(obs: Observation) -> IntA:
     """
     w = obs.world
     opp = opponents(w, obs.actor)
-    last = np.where(opp[None, :], RUNG[obs.last_action], 0).max(axis=1)
-    prev = np.where(opp[None, :], RUNG[obs.prev_action], 0).max(axis=1)
+    last = obs.last_rung[:, opp].max(axis=1) if opp.any() else np.zeros(obs.runs, np.int16)
+    prev = obs.prev_rung[:, opp].max(axis=1) if opp.any() else np.zeros(obs.runs, np.int16)
     if obs.turn <= 2:
         prev = np.where(obs.turn <= 2, 0, prev)
     rung = np.maximum(last, prev)
@@ -224,8 +224,10 @@ def violent_rung(obs: Observation) -> IntA:
     """Rung of the adversaries' violence of this and last turn (0 where none)."""
     w = obs.world
     opp = opponents(w, obs.actor)
-    v_last = np.where(opp[None, :] & VIOLENT[obs.last_action], RUNG[obs.last_action], 0)
-    v_prev = np.where(opp[None, :] & VIOLENT[obs.prev_action], RUNG[obs.prev_action], 0)
+    if not opp.any():
+        return np.zeros(obs.runs, dtype=np.int64)
+    v_last = np.where(obs.last_violent[:, opp], obs.last_rung[:, opp], 0)
+    v_prev = np.where(obs.prev_violent[:, opp], obs.prev_rung[:, opp], 0)
     r = np.maximum(v_last.max(axis=1), v_prev.max(axis=1))
     if w.side[obs.actor] == 1 and opp[w.challenger]:
         r = np.where(obs.islands_held, np.maximum(r, _ISLANDS_RUNG), r)

@@ -273,6 +273,7 @@ class DoctrinePolicy:
         challenger = int(w.side[me]) == 0
         stakes = float(w.stakes[me])
         g = gates(obs)
+        open_steps = in_the_fight(obs, ladder)
         steps = np.arange(n)[None, :]
         code = np.zeros(R, dtype=np.int8)
         threat = threat_rung(obs)
@@ -289,7 +290,6 @@ class DoctrinePolicy:
             advance = ~deterred | cornered
             # advancing skips steps aimed at actors outside the war (rather than
             # stalling below them): the max_step-th open step above the current
-            open_steps = in_the_fight(obs, ladder)
             above = open_steps & (steps > pos[:, None])
             rank = np.cumsum(above, axis=1)
             hit = above & (rank == doc.max_step)
@@ -336,7 +336,7 @@ class DoctrinePolicy:
         # gates: violence and nuclear use
         idx = np.clip(want, 0, n - 1)
         blocked = (lviol[None, :] & ~g.may_fight[:, None]) | (lnuc[None, :] & ~g.may_nuke[:, None])
-        blocked |= ~in_the_fight(obs, ladder)
+        blocked |= ~open_steps
         blocked_v = (want >= 0) & lviol[idx] & ~g.may_fight
         blocked_n = (want >= 0) & lnuc[idx] & ~g.may_nuke
         ok = ~blocked & (steps <= want[:, None])
