@@ -29,24 +29,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from whitecell.engine.dice import seed_key
+from whitecell.engine.dice import _mix, seed_key
 from whitecell.engine.observation import Decision, Observation, Policy
 
 __all__ = ["MixedPolicy", "strategic_share", "uses_strategic"]
 
-_C1 = np.uint64(0xBF58476D1CE4E5B9)
-_C2 = np.uint64(0x94D049BB133111EB)
 _RUN_MUL = np.uint64(0xD1B54A32D192ED03)
 #: Salt that keeps the player draw apart from every dice stream of the same seed.
 _SALT = np.uint64(0x6D69786564706C79)  # "mixedply"
-
-
-def _mix(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    z = z ^ (z >> np.uint64(30))
-    z = z * _C1
-    z = z ^ (z >> np.uint64(27))
-    z = z * _C2
-    return z ^ (z >> np.uint64(31))
 
 
 def _actor_code(actor: str) -> np.uint64:
