@@ -78,7 +78,6 @@ def test_csis_extremes_are_statistically_separated(csis):
     assert b_hi < j_lo
 
 
-@pytest.mark.xfail(reason="crisis model v2 (issue 6): comparative static not yet recalibrated; see docs/validation.md", strict=False)
 def test_more_credible_patron_deters_more():
     weak = _cols(sets=["commitments.taiwan-relations-act.strength=0.2"])
     strong = _cols(sets=["commitments.taiwan-relations-act.strength=0.9"])

@@ -17,7 +17,13 @@ from numpy.typing import NDArray
 from whitecell.engine.dice import Dice, binomial_from_uniform
 from whitecell.engine.events import EventLog
 from whitecell.models import attrition, beliefs, bmd, contest, risk
-from whitecell.scenario.actions import ACTION_INDEX, FORCE_KINDS, STRATEGIC_KINDS
+from whitecell.scenario.actions import (
+    ACTION_INDEX,
+    BACKING_DOWN,
+    FORCE_KINDS,
+    PUBLIC_COMMITMENTS,
+    STRATEGIC_KINDS,
+)
 from whitecell.world.compile import K, World, power_of
 from whitecell.world.state import END_REASONS, State
 
@@ -30,6 +36,9 @@ R_MISSILE, R_BASES, R_COUNTER, R_NAVAL_A, R_NAVAL_B, R_INVASION = 7, 8, 9, 10, 1
 R_NUCLEAR, R_AIR = 13, 14
 R_AIR_B, R_SUB, R_ESCORT, R_TERMINATION, R_LEAK_AIR, R_RESPONSE = 15, 16, 17, 18, 19, 20
 R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF, R_OPTIMISM = 60, 61, 62, 63
+
+_PUBLIC = np.array([ACTION_INDEX[a] for a in PUBLIC_COMMITMENTS])
+_BACKING = np.array([ACTION_INDEX[a] for a in BACKING_DOWN])
 
 #: Force kinds fire can destroy (strategic warheads are outside the theatre balance).
 _FIREABLE = np.array([k not in STRATEGIC_KINDS for k in FORCE_KINDS])
@@ -181,7 +190,33 @@ def posture(tn: Turn) -> None:
                          0.0, 1.0)
     st.alert = np.clip(st.alert + np.where(live, acts.alert[act], 0.0), 0.0, 1.0)
     st.contact = np.where(tn.active, np.clip(acts.contact[act].sum(axis=1), 0.0, 1.0), 0.0)
-    sig = np.where(live, acts.signal[act], 0.0)  # (R, A) signal sent by each actor
+    # costly signals (Fearon 1997): a move informs by what it would cost an
+    # irresolute type to send it -- its sunk cost and the audience cost of a
+    # public commitment; concessions keep their catalogue weight (negative)
+    sp = tn.world.scenario.parameters.signals
+    public = np.isin(act, _PUBLIC)
+    weight = np.asarray(beliefs.costly_signal_weight(
+        acts.cost[act], np.where(public, sp.audience_cost, 0.0), sp.cheap_scale,
+        sp.max_weight), dtype=float)
+    sig = np.where(acts.signal[act] < 0, acts.signal[act], weight)
+    sig = np.where(live & (acts.signal[act] != 0), sig, 0.0)  # (R, A) signal of each actor
+    # audience costs (Fearon 1994): backing down after public commitments costs
+    # the leader at home; each new commitment adds to the exposure
+    backs = np.isin(act, _BACKING) & live
+    if backs.any():
+        charge = np.where(backs, st.exposure * tn.world.stakes[None, :], 0.0)
+        for i in range(tn.world.n_actors):
+            if (charge[:, i] > 0).any():
+                add_posture_cost(st, i, charge[:, i])
+                if tn.narrate(charge[:, i] > 0):
+                    tn.log.add(tn.t, "ruling", f"{tn.name(i)} backs down after public "
+                               f"commitments: audience cost {charge[0, i]:.3f} of its stakes",
+                               actor=tn.name(i), model="audience costs (Fearon 1994)",
+                               inputs={"exposure": float(st.exposure[0, i])},
+                               probability=1.0, draw=None,
+                               result={"audience_cost": float(charge[0, i])})
+        st.exposure = np.where(backs, 0.0, st.exposure)
+    st.exposure = st.exposure + np.where(public & live, sp.audience_cost, 0.0)
     # observers i update beliefs about movers j
     sig_obs = np.broadcast_to(sig[:, None, :], st.belief_a.shape)
     a_new, b_new = beliefs.update(st.belief_a, st.belief_b, np.sign(sig_obs), np.abs(sig_obs))

@@ -185,6 +185,37 @@ def update(
     return out(np.array(a_post, dtype=np.float64)), out(np.array(b_post, dtype=np.float64))
 
 
+def costly_signal_weight(
+    sunk: npt.ArrayLike, audience: npt.ArrayLike, cheap_scale: float, cap: float
+) -> FloatArray:
+    """Evidential weight of a signal from what it costs a low-resolve type to send it.
+
+    Source: James D. Fearon, "Signaling Foreign Policy Interests: Tying Hands versus
+    Sinking Costs", Journal of Conflict Resolution 41(1):68-90 (1997); audience costs
+    after Fearon, "Domestic Political Audiences and the Escalation of International
+    Disputes", APSR 88(3) (1994).
+
+    A resolved type sends the move its strategy calls for (``P(send | hard) = 1``);
+    an irresolute type sends it with probability ``exp(-(k + h) / s)``, falling with
+    the cost it sinks now (``k``, a share of its stakes) and the cost it would pay
+    at home for backing down afterwards (``h``, tying hands). The weight is the
+    log-likelihood ratio ``ln P(send | hard) / P(send | soft) = (k + h) / s``,
+    capped at ``cap``, and enters :func:`update` as the tempered likelihood.
+    Cheap talk (``k = h = 0``) carries no information.
+
+    Args:
+        sunk: sunk cost of the move, share of the sender's stakes (>= 0).
+        audience: audience cost it exposes the sender to (>= 0).
+        cheap_scale: ``s``, the cost at which a soft type sends it with probability 1/e.
+        cap: largest weight one signal can carry (>= 0).
+    """
+    k = nonnegative("sunk", sunk)
+    h = nonnegative("audience", audience)
+    if cheap_scale <= 0:
+        raise ValueError(f"cheap_scale must be positive; got {cheap_scale!r}")
+    return out(np.minimum(float(cap), (k + h) / float(cheap_scale)))
+
+
 def beta_cdf(x: npt.ArrayLike, a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     """Cumulative distribution of Beta(a, b): the regularised incomplete beta I_x(a, b).
 

@@ -355,6 +355,14 @@ CATALOGUE: tuple[ActionSpec, ...] = (
        description="Central war: the game ends. Never modelled beyond that fact."),
 )
 
+#: Public commitments that tie the sender's hands: backing down afterwards costs
+#: it at home (Fearon 1994, audience costs).
+PUBLIC_COMMITMENTS: tuple[str, ...] = ("reaffirm_commitment", "ultimatum", "nuclear_ultimatum",
+                                       "develop_counterstrike")
+#: Moves that back down from a public commitment.
+BACKING_DOWN: tuple[str, ...] = ("propose_talks", "accept_settlement", "ceasefire", "concede",
+                                 "stand_down", "international_arbitration")
+
 ACTION_IDS: tuple[str, ...] = tuple(a.id for a in CATALOGUE)
 ACTION_INDEX: dict[str, int] = {a.id: i for i, a in enumerate(CATALOGUE)}
 

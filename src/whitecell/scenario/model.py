@@ -490,10 +490,25 @@ class NuclearParameters(Strict):
     limited_use_warheads: int = Field(
         default=4, ge=1, le=100, description="Warheads a limited use expends.")
     shield: float = Field(
-        default=0.15, ge=0, le=1,
+        default=0.05, ge=0, le=1,
         description="Stability-instability paradox (Snyder 1965): share by which a "
         "challenger's own secure second strike discounts its belief that the patron "
         "will fight.")
+
+
+class SignalParameters(Strict):
+    """Costly signals and audience costs (Fearon 1994, 1997; see models.beliefs)."""
+
+    cheap_scale: float = Field(
+        default=0.02, gt=0, le=1,
+        description="Cost (share of stakes) at which an irresolute type still sends a "
+        "signal with probability 1/e: smaller means costs inform more.")
+    max_weight: float = Field(
+        default=1.0, ge=0, le=10, description="Largest evidential weight of one signal.")
+    audience_cost: float = Field(
+        default=0.02, ge=0, le=1,
+        description="Cost at home, share of its stakes, of backing down after each public "
+        "commitment (tying hands).")
 
 
 class TerminationParameters(Strict):
@@ -608,6 +623,7 @@ class Parameters(Strict):
     combat: CombatParameters = Field(default_factory=CombatParameters)
     nuclear: NuclearParameters = Field(default_factory=NuclearParameters)
     termination: TerminationParameters = Field(default_factory=TerminationParameters)
+    signals: SignalParameters = Field(default_factory=SignalParameters)
     alliance: AllianceParameters = Field(default_factory=AllianceParameters)
     belief_prior_strength: float = Field(default=4.0, gt=0, le=100)
 

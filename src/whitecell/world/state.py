@@ -96,6 +96,7 @@ class State:
     calm_turns: I16  # (R,) consecutive war turns with no material change of control
     control: F  # (R,) challenger's control of the objective (lodgment/islands/blockade)
     nuclear_attacked_turn: I16  # (R, A) last turn nuclear weapons were used against it
+    exposure: F  # (R, A) audience cost it would pay for backing down now (share of stakes)
     fired: B  # (R, n_injects)
 
     @property
@@ -171,6 +172,7 @@ class State:
             calm_turns=z(R, dtype=np.int16),
             control=z(R),
             nuclear_attacked_turn=z((R, A), dtype=np.int16),
+            exposure=z((R, A)),
             fired=z((R, nI), dtype=bool),
         )
 
