@@ -62,6 +62,7 @@ END_REASONS: Mapping[str, str] = {
     "strategic_exchange": "strategic nuclear exchange",
     "time_limit": "time limit reached",
     "objective": "challenger achieved its objective",
+    "stalemate": "stalemate: the war frozen on current lines",
     "running": "still running",
 }
 """Readable names of the outcome record's ``end_reason`` values."""

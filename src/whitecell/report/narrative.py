@@ -100,9 +100,20 @@ def outcome_table(o: dict[str, Any]) -> Table:
     nuc = "no"
     if o.get("nuclear_use"):
         nuc = f"YES: first by {o.get('nuclear_first_user')} on turn {o.get('nuclear_turn')}"
+    end = f"{o.get('end_reason')} after {o.get('turns')} turns"
+    if o.get("capitulated_by"):
+        end += f" ({o['capitulated_by']} capitulated)"
+    if o.get("settlement_share") is not None and o.get("end_reason") in (
+            "settlement", "ceasefire", "stalemate"):
+        end += "; challenger's share " \
+               f"{100 * o['settlement_share']:.0f}%"
+    war = "no"
+    if o.get("war"):
+        war = f"yes: first violence by {o.get('first_violence_by')} on turn " \
+              f"{o.get('first_violence_turn')}"
     rows = [
-        ("end", f"{o.get('end_reason')} after {o.get('turns')} turns"),
-        ("war", "yes" if o.get("war") else "no"),
+        ("end", end),
+        ("war", war),
         ("nuclear use", nuc),
         ("challenger success", "yes" if o.get("challenger_success") else "no"),
         ("deterrence held", "yes" if o.get("deterrence_held") else "no"),
