@@ -1062,7 +1062,7 @@ def war_termination(tn: Turn) -> None:
     challenger's current control of the objective. Terms ``x`` (the
     challenger's share of the stakes) exist when the challenger's demand
     ``p_c - k_c`` does not exceed the defenders' offer ``p_d + k_d`` (Fearon
-    1995, costs ``k`` of fighting on); after ``min_war_turns`` of fighting
+    1995; ``k`` = ``cost_share`` x each side's war cost, the cost of fighting on); after ``min_war_turns`` of fighting
     they are agreed with probability ``agreement_rate`` a turn (commitment
     problems keep some wars going: Reiter 2009) at the middle of the range.
     A war in which control has not moved by more than ``stalemate_change`` a
@@ -1087,7 +1087,7 @@ def war_termination(tn: Turn) -> None:
     p_c = np.clip(p_true + st.optimism[:, 0] * fade, 0.0, 1.0)
     p_d = np.clip(p_true - st.optimism[:, 1] * fade, 0.0, 1.0)
     c, prot = w.challenger, max(w.protege, 0)
-    k_c, k_d = 0.5 * w.war_cost[c], 0.5 * w.war_cost[prot]
+    k_c, k_d = tp.cost_share * w.war_cost[c], tp.cost_share * w.war_cost[prot]
     lo, hi = np.clip(p_c - k_c, 0.0, 1.0), np.clip(p_d + k_d, 0.0, 1.0)
     exists = lo <= hi
     # no terms in the turn nuclear weapons were used: the side struck answers first

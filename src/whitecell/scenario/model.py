@@ -521,6 +521,10 @@ class TerminationParameters(Strict):
         default=0.3, ge=0, le=1,
         description="Chance a turn that terms inside the bargaining range are agreed "
         "(commitment problems keep some wars going: Reiter 2009).")
+    cost_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of its war cost each side expects to pay by fighting on: "
+        "the width of the bargaining range while fighting.")
     optimism: float = Field(
         default=0.25, ge=0, le=1,
         description="Largest initial over-estimate of its own chances by each side "
