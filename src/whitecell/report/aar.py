@@ -547,7 +547,10 @@ def _outcome(r: _Run, actors: Mapping[str, ActorView], days: _Days) -> tuple[lis
         sentences[-1] += " with no nuclear use"
     sentences[-1] += "."
     who = challenger.name if challenger else "The challenger"
-    if success:
+    capitulated = o.get("capitulated_by")
+    if success and capitulated and (challenger is None or capitulated != challenger.id):
+        sentences.append(f"{who} prevailed: {capitulated} capitulated; deterrence failed.")
+    elif success:
         sentences.append(f"{who} achieved its objective; deterrence failed.")
     elif held:
         sentences.append(f"{who} did not achieve its objective and deterrence held.")
@@ -556,7 +559,11 @@ def _outcome(r: _Run, actors: Mapping[str, ActorView], days: _Days) -> tuple[lis
     if end_turn is not None:
         label = END_REASONS.get(reason, _humanize(reason))
         when = f" ({days(end_turn)})" if days(end_turn) else ""
-        sentences.append(f"The run ended on turn {end_turn}{when}: {label}.")
+        terms = o.get("settlement_share")
+        extra = (f", {who} holding {100 * terms:.0f}% of the stakes"
+                 if terms is not None and reason in ("settlement", "ceasefire", "stalemate")
+                 else "")
+        sentences.append(f"The run ended on turn {end_turn}{when}: {label}{extra}.")
     return facts, " ".join(sentences)
 
 
