@@ -68,6 +68,9 @@ def test_every_why_is_true_of_its_move():
                     assert act == "propose_talks", (sid, seed, why, act)
                 if "force withheld" in why or "no violent step is open" in why:
                     assert not spec.violent, (sid, seed, why, act)
+                if "consultation under way" in why:
+                    n = int(why.split("consultation under way (")[1].split(" ")[0])
+                    assert n > 0, (sid, seed, why)  # only an actor that consults says so
                 if "accept the offer" in why:
                     assert act in ("accept_settlement", "ceasefire"), (sid, seed, why, act)
                 if "keep to diplomacy" in why:

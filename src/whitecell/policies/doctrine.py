@@ -110,16 +110,17 @@ def gates(obs: Observation) -> Gates:
     R = obs.runs
     stakes = float(w.stakes[me])
     t = obs.turn
-    attacked_self = obs.attacked_turn[:, me] > 0
+    hit_turn = obs.attacked_turn.astype(np.int64)  # int16 would wrap the 10**6 sentinel
+    attacked_self = hit_turn[:, me] > 0
     allies = w.intervene_for[me].copy()
     allies[me] = False
     ally_open = np.full(R, 10**6)
     if allies.any():
-        first = np.where(obs.attacked_turn[:, allies] > 0, obs.attacked_turn[:, allies], 10**6)
+        first = np.where(hit_turn[:, allies] > 0, hit_turn[:, allies], 10**6)
         ally_open = first.min(axis=1) + doc.intervene_delay
     ally_hit = ally_open <= t
     resolute = obs.resolve >= doc.war_threshold
-    own_open = np.where(attacked_self, obs.attacked_turn[:, me], 10**6)
+    own_open = np.where(attacked_self, hit_turn[:, me], 10**6)
     if int(w.side[me]) == 0:
         opened = np.where(resolute, 0, own_open)
     else:
