@@ -433,7 +433,7 @@ def findings(summary: Mapping[str, Any], text: ScenarioText, limit: int = 4) -> 
              if d["kind"] == "proportion" and d.get("difference") is not None
              and int(d["grid_point"]) in pts and int(d["reference"]) in pts]
     props.sort(key=lambda d: (-abs(float(d["difference"])), int(d["grid_point"]), d["metric"]))
-    out = []
+    out: list[str] = []
     for d in props:
         if len(out) >= limit or float(d["difference"]) == 0.0:
             break
