@@ -3,8 +3,13 @@
 Analysts compare excursions by their outcome probabilities and want to see
 how sure those numbers are. The page shows, from a sweep folder's
 ``summary.json`` (recomputed from the shards when absent) and, if present,
-``sensitivity.json``:
+``sensitivity.json``, with the scenario file (for its words) and the
+Parquet shards (for who capitulated and example runs) when they can be read:
 
+* first the findings in words: the largest differences between grid points,
+  each with both probabilities, their intervals and the paired interval of
+  the difference (saying when it includes zero), and how the base case ends;
+* each excursion's title and description from the scenario;
 * for sweeps over player models (``--players``), first a sentence and a
   table per excursion with each outcome under each player model, the model
   spread (max - min) beside the Monte Carlo half-width and paired
@@ -13,10 +18,13 @@ how sure those numbers are. The page shows, from a sweep folder's
 * outcome probabilities per grid point with their 95% Wilson intervals as
   error bars, and a table with the same numbers;
 * differences between excursions with Newcombe and paired intervals;
-* the distribution of the peak rung on Kahn's ladder;
-* P(no nuclear use yet) by turn (a survival curve of the first nuclear use);
-* end reasons and per-actor means;
-* the sensitivity tornado.
+* the distribution of the peak rung on Kahn's ladder (bars);
+* P(no nuclear use yet) by turn (a survival curve of the first nuclear use),
+  or one sentence when no run used nuclear weapons;
+* end reasons per grid point with capitulations split by who gave in,
+  per-actor means and mean losses per force kind (in its own unit);
+* the sensitivity tornado;
+* the ``whitecell run --from-sweep`` command of an example run of each point.
 
 Like the run report it has inline CSS and SVG, no script and no external
 reference, and the same sweep folder renders to the same bytes (charts use a
