@@ -14,9 +14,11 @@ def test_sweep_report(tmp_path):
     path = write_sweep_report(res.out, tmp_path / "r.html")
     html = path.read_text()
     assert html == render_sweep_report(res.out)
-    assert html.count("<svg") == 3
-    for title in ("Outcome probabilities", "Peak-rung distribution", "No nuclear use yet"):
+    nuclear = "No run used nuclear weapons." not in html  # else the empty chart is left out
+    assert html.count("<svg") == 2 + nuclear
+    for title in ("Outcome probabilities", "Peak-rung distribution"):
         assert title in html
+    assert ("No nuclear use yet" in html) == nuclear
     assert "taiwan-alone" in html and "Differences" in html
     assert not re.search(r"<script|https?://|src=", html)
     assert "Sensitivity" not in html
@@ -27,7 +29,8 @@ def test_report_with_tornado_and_errors(tmp_path):
     sensitivity("taiwan-strait-crisis", ["parameters.combat.base_access=0.35:1.0"], 300,
                 out=out, workers=1, progress=False, outcome="challenger_success", chunk=300)
     html = render_sweep_report(out)
-    assert html.count("<svg") == 4 and "Sensitivity tornado" in html
+    nuclear = "No run used nuclear weapons." not in html
+    assert html.count("<svg") == 3 + nuclear and "Sensitivity tornado" in html
     with pytest.raises(SweepError):
         render_sweep_report(tmp_path / "nothing")
 
