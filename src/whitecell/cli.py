@@ -61,6 +61,10 @@ def friendly() -> Iterator[None]:
     except (StoreError, UserError, OverrideError, ReplayError, ValueError) as e:
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(2) from None
+    except OSError as e:  # a path the system refuses (name too long, permission, ...)
+        where = f"{e.filename}: " if e.filename else ""
+        err.print(f"error: {where}{e.strerror or e}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _policies(specs: list[str] | None) -> dict[str, str]:

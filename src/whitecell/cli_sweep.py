@@ -225,10 +225,11 @@ def sweep_cmd(
 ) -> None:
     """Play a scenario many times over excursions and a parameter grid; print the statistics."""
     from whitecell.analysis.sweep import sweep
-    from whitecell.cli import UserError, _emit_json, _policies, friendly, out
+    from whitecell.cli import UserError, _emit_json, _policies, _seed, friendly, out
 
     resolved_out: Path | None = None
     with friendly():
+        _seed(seed)
         if excursion and all_excursions:
             raise UserError("give --excursion or --all-excursions, not both")
         exc: list[str] | str | None = "all" if all_excursions else (list(excursion)
@@ -316,10 +317,11 @@ def sensitivity_cmd(
     """Rank parameters by how much they move an outcome (tornado or Sobol indices)."""
     from whitecell.analysis.sensitivity import parse_param, sensitivity
     from whitecell.analysis.sobol import sobol
-    from whitecell.cli import UserError, _emit_json, _policies, friendly, out
+    from whitecell.cli import UserError, _emit_json, _policies, _seed, friendly, out
 
     resolved_out: Path | None = None
     with friendly():
+        _seed(seed)
         if method not in ("oat", "sobol"):
             raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
         prms = [parse_param(p) for p in param or []]

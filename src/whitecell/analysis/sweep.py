@@ -93,6 +93,7 @@ from whitecell.analysis.summary import (
     summarize,
     summarize_table,
 )
+from whitecell.record.session import MAX_SEED
 from whitecell.world.compile import compile_world
 
 __all__ = ["SweepResult", "run_grid", "sweep"]
@@ -361,8 +362,9 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
         raise SweepError(f"runs must be a positive integer (got {runs})")
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk <= 0:
         raise SweepError(f"chunk must be a positive integer (got {chunk})")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SweepError(f"seed must be a non-negative integer (got {seed})")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise SweepError(f"seed must be a whole number from 0 to {MAX_SEED} (2**63 - 1) "
+                         f"(got {seed})")
     if backend not in ("local", "dask"):
         raise SweepError(f"unknown backend {backend!r} (expected local or dask)")
     if workers is not None and workers < 1:

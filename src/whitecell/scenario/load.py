@@ -79,13 +79,21 @@ def did_you_mean(word: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _exists(p: Path) -> bool:
+    """``p.exists()``, false (not an OSError) for a name too long or otherwise unusable."""
+    try:
+        return p.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def scenario_path(ref: str) -> Path:
     """A bundled scenario id or a path to a YAML file."""
     p = Path(ref)
-    if p.suffix in (".yaml", ".yml") or p.exists() or "/" in ref:
+    if p.suffix in (".yaml", ".yml") or _exists(p) or "/" in ref:
         return p
     cand = bundled_dir() / f"{ref}.yaml"
-    if cand.exists():
+    if _exists(cand):
         return cand
     ids = bundled_ids()
     raise ScenarioError([Problem(ref, None, None, "", "no such file and no bundled scenario "
