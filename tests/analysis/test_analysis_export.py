@@ -73,3 +73,24 @@ def test_export_to_an_unwritable_place_is_one_line(done, tmp_path):
     (tmp_path / "file").write_text("x")
     r = runner.invoke(app, ["summarize", str(done.out), "--csv", str(tmp_path / "file" / "p.csv")])
     assert r.exit_code == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.output
+
+
+def test_exports_never_replace_a_device_or_a_link(tmp_path):
+    """`summarize --csv /dev/null` as root replaced /dev/null with a regular file."""
+    import os
+
+    from whitecell.analysis.errors import SweepError
+    from whitecell.analysis.export import write_csv, write_xlsx
+    from whitecell.analysis.sweep import sweep
+
+    out = tmp_path / "sw"
+    sweep("east-china-sea", 20, out=out, workers=1, chunk=20, progress=False)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere.csv")
+    for target in (fifo, link, tmp_path):
+        for writer in (write_csv, write_xlsx):
+            with pytest.raises(SweepError, match="refusing to write|cannot write"):
+                writer(out, target)
+    assert fifo.is_fifo() and link.is_symlink()

@@ -27,10 +27,11 @@ class Fixtures:
     run_id: str
     sweep: str
     file: str  # a regular non-YAML file
+    device: str  # a character device of the test's own (never the machine's /dev/null)
 
 
 def _paths(fx: Fixtures) -> list[str]:
-    return [fx.fifo, fx.folder, fx.missing, fx.file, "/dev/null", fx.folder + "/[/x]",
+    return [fx.fifo, fx.folder, fx.missing, fx.file, fx.device, fx.folder + "/[/x]",
             "", "/proc/self/nope/x"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,26 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixtures:
     assert r.code == 0, r.describe()
     return Fixtures(fifo=str(d / "fifo"), folder=str(d / "folder"),
                     missing=str(d / "missing.yaml"), store=str(store), run_id=run_id,
-                    sweep=str(d / "sweep"), file=str(d / "file.txt"))
+                    sweep=str(d / "sweep"), file=str(d / "file.txt"), device=_device(d))
+
+
+def _device(d: Path) -> str:
+    """A character device of our own (a copy of /dev/null's numbers) when root may make one.
+
+    A command that replaced a device with a regular file would then break only
+    this copy, never the machine's /dev/null (which once happened: an export
+    replaced it); the tests check the copy is still a device after every case.
+    """
+    dev = d / "null-device"
+    try:
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        return "/dev/null"  # not root: the commands cannot replace it either
+    return str(dev)
+
+
+def _still_a_device(fx: Fixtures) -> bool:
+    return stat.S_ISCHR(os.lstat(fx.device).st_mode)
 
 
 def _all(fx: Fixtures) -> list[tuple[str, list[str]]]:
@@ -54,6 +74,10 @@ def test_cli_option_fuzz_in_process(fx: Fixtures, tmp_path: Path,
         bad = problems(r, usage_ok=True, json_out=_expects_json(argv))
         if must_fail(name) and r.code != 2:
             bad.append(f"accepted (exit {r.code}); expected exit 2")
+        if not _still_a_device(fx):
+            bad.append(f"replaced the device {fx.device} with a regular file")
+            os.remove(fx.device)
+            _device(Path(fx.device).parent)
         failures += [f"{name}: {b}\n{r.describe()}" for b in bad]
     assert not failures, f"{len(failures)} failures\n\n" + "\n\n".join(failures[:20])
 

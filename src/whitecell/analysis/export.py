@@ -168,6 +168,14 @@ def write_xlsx(path: str | Path, file: str | Path) -> Path:
 
 
 def _write(target: Path, data: bytes) -> None:
+    from whitecell.report.files import OutputTargetError, check_output_target
+
+    try:
+        # never replace a device, FIFO, symlink or folder with a regular file
+        # (as root, `--csv /dev/null` used to replace /dev/null)
+        check_output_target(target)
+    except OutputTargetError as e:
+        raise SweepError(str(e)) from None
     try:
         write_bytes_atomic(target, data)
     except OSError as e:
