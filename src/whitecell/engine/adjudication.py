@@ -147,17 +147,22 @@ def round_draw(x: F, u: F) -> F:
     return fl + (u < (x - fl))
 
 
-def access(tn: Turn, i: int) -> F:
-    """Share of actor ``i``'s air and naval power usable this turn (per run).
+def access_shares(w: World, closure: NDArray[np.int16]) -> F:
+    """(R, A) share of each actor's air and naval power usable this turn.
 
     A patron fights from its allies' bases: ``base_access`` of its power, and
-    only ``closed_access`` of that while a base strike keeps the runways shut.
+    only ``closed_access`` of that while a base strike keeps the runways shut
+    (any actor's own bases closed cut it likewise). Used by the rulings and by
+    the challenger's invasion feasibility check, so both read one model.
     """
-    w, st = tn.world, tn.state
     cp = w.scenario.parameters.combat
-    if w.role[i] != "patron":
-        return np.where(st.closure[:, i] > 0, cp.closed_access, 1.0)
-    return cp.base_access * np.where(st.closure[:, i] > 0, cp.closed_access, 1.0)
+    base = np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])
+    return base[None, :] * np.where(closure > 0, cp.closed_access, 1.0)
+
+
+def access(tn: Turn, i: int) -> F:
+    """Share of actor ``i``'s air and naval power usable this turn (per run)."""
+    return access_shares(tn.world, tn.state.closure)[:, i]
 
 
 # --------------------------------------------------------------------------- posture
@@ -769,7 +774,7 @@ def invasion(tn: Turn) -> None:
     if not m.any() or prot < 0:
         return
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
-    acc = np.stack([access(tn, j) for j in range(w.n_actors)], axis=1)
+    acc = access_shares(w, st.closure)
     shots, exp_share, fired = crossing_fire(w, st.forces, engaged, acc)
     shots = np.where(m, shots, 0.0)
     st.forces[:, :, K["strike"]] -= np.where(m[:, None], fired, 0.0)

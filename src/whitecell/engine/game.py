@@ -73,6 +73,8 @@ class Game:
         for o in self.overrides:
             turn, code, actor = o.key(world)
             self.dice.overrides[(slot_of(turn, code, actor), -1)] = o.draw
+        self._recent_key: tuple[int, int, int] | None = None
+        self._recent_cache: dict[str, NDArray[Any]] = {}
         self.state = self._reset()
         self._full_dice = self.dice
 
@@ -162,7 +164,7 @@ class Game:
         """Rungs and violence of the last two moves, computed once per turn."""
         st = self.state
         key = (st.turn, id(st), st.runs)
-        if getattr(self, "_recent_key", None) != key:
+        if self._recent_key != key:
             self._recent_cache = {
                 "last_rung": _RUNG[st.last_action], "prev_rung": _RUNG[st.prev_action],
                 "last_violent": _VIOLENT[st.last_action],

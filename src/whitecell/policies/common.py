@@ -210,8 +210,8 @@ def threat_rung(obs: Observation) -> IntA:
     opp = opponents(w, obs.actor)
     last = obs.last_rung[:, opp].max(axis=1) if opp.any() else np.zeros(obs.runs, np.int16)
     prev = obs.prev_rung[:, opp].max(axis=1) if opp.any() else np.zeros(obs.runs, np.int16)
-    if obs.turn <= 2:
-        prev = np.where(obs.turn <= 2, 0, prev)
+    if obs.turn <= 2:  # nothing was done two turns back yet
+        prev = np.zeros_like(prev)
     rung = np.maximum(last, prev)
     if w.side[obs.actor] == 1 and opp[w.challenger]:
         rung = np.where(obs.islands_held, np.maximum(rung, _ISLANDS_RUNG), rung)
@@ -335,15 +335,12 @@ def nuclear_response_values(obs: Observation, user: IntA) -> F:
 
 def expected_crossing_loss(obs: Observation) -> F:
     """Expected share of the lift the challenger would lose crossing now (per run)."""
-    from whitecell.engine.adjudication import crossing_fire  # engine helper, same model
+    from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
 
     w = obs.world
-    cp = w.scenario.parameters.combat
     prot = w.protege
     if prot < 0:
         return np.ones(obs.runs)
     engaged = (w.side == 1)[None, :] & (obs.belligerent | (np.arange(w.n_actors) == prot))
-    acc = np.where(obs.closure > 0, cp.closed_access, 1.0)
-    acc = acc * np.array([cp.base_access if r == "patron" else 1.0 for r in w.role])[None, :]
-    _, share, _ = crossing_fire(w, obs.seen_forces, engaged, acc)
+    _, share, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
     return share

@@ -34,6 +34,7 @@ from whitecell.models import contest, risk
 from whitecell.policies.common import (
     ACCEPT,
     CEASEFIRE,
+    NUC_OPTIONS,
     NUCLEAR,
     RUNG,
     TALKS,
@@ -190,7 +191,6 @@ class StrategicPolicy:
                 txt = (f"quit: running risk {obs.cumrisk[0]:.2f} > resolve {r[0]:.2f} "
                        "(Powell)")
             elif code[0] == 3:
-                from whitecell.policies.common import NUC_OPTIONS
                 vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[0, k]:+.2f}"
                                for k in range(4))
                 txt = f"answer the nuclear use by expected utility ({vs}) -> {NUC_OPTIONS[opt[0]]}"
