@@ -50,31 +50,45 @@ def test_every_why_is_true_of_its_move():
     violent; 'accept' accepts."""
     ids = [a.id for a in CATALOGUE]
     checked = 0
-    for sid in bundled_ids():
-        for seed in range(1, 7):
-            rec = run_scenario(sid, seed=seed)
-            for e in rec.events:
-                if e["kind"] != "move" or "MSEL" in (e["data"].get("reason") or ""):
-                    continue
-                why, act = e["data"].get("reason") or "", e["data"]["action"]
-                spec = CATALOGUE[ids.index(act)]
-                checked += 1
-                if "respond in kind" in why:
-                    cited = int(why.split("reach rung ")[1].split(";")[0])
-                    assert not spec.violent and spec.kahn_rung <= cited, (sid, seed, why, act)
-                if "answer the armed attack" in why:
-                    assert spec.violent, (sid, seed, why, act)
-                if "seek talks" in why:
-                    assert act == "propose_talks", (sid, seed, why, act)
-                if "force withheld" in why or "no violent step is open" in why:
-                    assert not spec.violent, (sid, seed, why, act)
-                if "consultation under way" in why:
-                    n = int(why.split("consultation under way (")[1].split(" ")[0])
-                    assert n > 0, (sid, seed, why)  # only an actor that consults says so
-                if "accept the offer" in why:
-                    assert act in ("accept_settlement", "ceasefire"), (sid, seed, why, act)
-                if "keep to diplomacy" in why:
-                    assert spec.rivera in ("status_quo", "de_escalation"), (sid, seed, why)
+    games = [(sid, None, seed) for sid in bundled_ids() for seed in range(1, 7)]
+    # the pessimistic Taiwan case: invasions, cornered challengers, nuclear first use
+    games += [("taiwan-strait-crisis", "pessimistic", seed) for seed in range(1, 13)]
+    for sid, exc, seed in games:
+        rec = run_scenario(sid, excursion=exc, seed=seed)
+        sc = load_scenario(sid, excursion=exc).scenario
+        ladders = {a.id: list(a.doctrine.ladder) for a in sc.actors if a.doctrine}
+        last_step: dict[str, int] = {}
+        for e in rec.events:
+            if e["kind"] != "move" or "MSEL" in (e["data"].get("reason") or ""):
+                continue
+            why, act = e["data"].get("reason") or "", e["data"]["action"]
+            spec = CATALOGUE[ids.index(act)]
+            ladder = ladders.get(e["actor"], [])
+            step = ladder.index(act) if act in ladder else -1
+            before = last_step.get(e["actor"], -1)
+            last_step[e["actor"]] = step
+            checked += 1
+            if "climbs although deterred" in why:
+                assert step > before, (sid, exc, seed, e["turn"], why, act)
+            if why.startswith("doctrine: nuclear use ("):
+                assert spec.nuclear and spec.violent, (sid, exc, seed, why, act)
+                assert "value of use" in why and "restraint" in why
+            if "respond in kind" in why:
+                cited = int(why.split("reach rung ")[1].split(";")[0])
+                assert not spec.violent and spec.kahn_rung <= cited, (sid, seed, why, act)
+            if "answer the armed attack" in why:
+                assert spec.violent, (sid, seed, why, act)
+            if "seek talks" in why:
+                assert act == "propose_talks", (sid, seed, why, act)
+            if "force withheld" in why or "no violent step is open" in why:
+                assert not spec.violent, (sid, seed, why, act)
+            if "consultation under way" in why:
+                n = int(why.split("consultation under way (")[1].split(" ")[0])
+                assert n > 0, (sid, seed, why)  # only an actor that consults says so
+            if "accept the offer" in why:
+                assert act in ("accept_settlement", "ceasefire"), (sid, seed, why, act)
+            if "keep to diplomacy" in why:
+                assert spec.rivera in ("status_quo", "de_escalation"), (sid, seed, why)
     assert checked > 500
 
 

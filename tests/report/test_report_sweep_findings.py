@@ -123,12 +123,18 @@ def test_units_in_headings_and_peak_bars(swept):
 
 
 def test_empty_nuclear_chart_is_replaced_by_a_sentence(swept):
-    res, html = swept
+    res, _ = swept
     s = _summary(res)
-    assert all(pt["proportions"]["nuclear_use"]["count"] == 0 for pt in s["points"])
-    assert "No run used nuclear weapons." in html and 'id="sweep-nuclear' not in html
     m = json.loads((res.out / "manifest.json").read_text())
-    s2 = copy.deepcopy(s)
+    s0 = copy.deepcopy(s)
+    for pt in s0["points"]:
+        pt["first_nuclear_use_by_turn"] = {}
+        pt["proportions"]["nuclear_use"]["count"] = 0
+    ctx0 = build_sweep_context(s0, m, None)
+    assert ctx0["charts"]["nuclear"] is None and not ctx0["any_nuclear"]
+    html = _environment().get_template("sweep.html").render(**ctx0)
+    assert "No run used nuclear weapons." in html and 'id="sweep-nuclear' not in html
+    s2 = copy.deepcopy(s0)
     s2["points"][0]["first_nuclear_use_by_turn"] = {"3": 5}
     s2["points"][0]["proportions"]["nuclear_use"]["count"] = 5
     ctx = build_sweep_context(s2, m, None)

@@ -5,6 +5,7 @@ indices (common random numbers); the direction theory predicts must hold with a
 95% Newcombe interval on the difference that excludes zero.
 """
 
+import numpy as np
 import pytest
 
 from whitecell.analysis.stats import difference_interval
@@ -23,14 +24,33 @@ def _count(scenario, excursion, outcome):
     return int(g.columns()[outcome].sum())
 
 
-@pytest.mark.parametrize("scenario,excursion,reference,outcome,why", [
-    ("surprise-missile-attack", "more-interceptors", "base", "challenger_success",
+def _damage(scenario, excursion, actor):
+    w = compile_world(load_scenario(scenario, excursion=excursion).scenario)
+    g = Game(w, make_policies(w), seed=2024, runs=N, record=False)
+    g.play()
+    return g.state.damage[:, w.ids.index(actor)]
+
+
+@pytest.mark.parametrize("excursion,reference,why", [
+    ("more-interceptors", "base",
      "more interceptors, fewer leakers, less coercive pressure (Wilkening)"),
+    ("strong-us-commitment", "weak-us-commitment",
+     "a more credible patron takes coercive pressure off its ally"),
+])
+def test_coercive_pressure_on_japan_falls(excursion, reference, why):
+    """North Korean coercion never succeeds on v2 (Japan and the US do not give up
+    a war they are winning), so the pressure is read on the damage Japan suffers,
+    paired run by run (same seed and run indices)."""
+    d = (_damage("surprise-missile-attack", excursion, "JPN")
+         - _damage("surprise-missile-attack", reference, "JPN"))
+    half = 1.96 * float(np.std(d, ddof=1)) / np.sqrt(N)
+    assert float(np.mean(d)) + half < 0, f"{why}: {np.mean(d):+.3f} +- {half:.3f}"
+
+
+@pytest.mark.parametrize("scenario,excursion,reference,outcome,why", [
     pytest.param("surprise-missile-attack", "no-counterstrike", "base", "nuclear_use",
                  "no strikes on the DPRK homeland, its 2022 law's trigger is not pulled",
                  marks=pytest.mark.xfail(reason="crisis model v2 (issue 6): not yet recalibrated; see docs/validation.md", strict=False)),
-    ("surprise-missile-attack", "strong-us-commitment", "weak-us-commitment",
-     "challenger_success", "a more credible patron makes coercion fail more often"),
     ("east-china-sea", "article5-reaffirmed", "us-ambiguous", "war",
      "a reaffirmed Article 5 deters the landing (Zagare-Kilgour)"),
     ("regional-nuclear-escalation", "dprk-restrained", "base", "war",

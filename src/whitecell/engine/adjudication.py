@@ -822,6 +822,73 @@ def invasion(tn: Turn) -> None:
                            "lodgment": float(st.lodgment[0])})
 
 
+def ashore(tn: Turn) -> None:
+    """Fighting ashore in the turns between waves: counterattack and supply.
+
+    Troops left ashore do not wait for the next wave. The defender brings
+    ``counterattack_share`` of its ground forces against the lodgment; troops
+    dug in ashore are harder to dislodge (``lodgment_defence`` divides the
+    counterattack's exchange rate: the 3:1 rule of thumb, Mearsheimer 1989).
+    The lodgment lives on the sealift: the attacker's fire is scaled by the
+    share of its lift still afloat, and it loses ``supply_attrition`` x the share
+    of lift lost of its troops each turn for want of supply (CSIS 2023: with the
+    amphibious fleet sunk, the forces ashore could not be sustained). Lanchester
+    square law (Lanchester 1916) over the turn's days; the lodgment is the
+    Hirshleifer contest of the two ground forces, as at the landing. A lodgment
+    below ``_LAST_STAND`` thousand troops is destroyed.
+    """
+    w, st = tn.world, tn.state
+    cp = w.scenario.parameters.combat
+    c, prot = w.challenger, w.protege
+    if prot < 0:
+        return
+    m = ((st.landed > 0) & tn.active & ~st.done & st.war
+         & ~tn.chose("amphibious_invasion")[:, c])
+    if not m.any():
+        return
+    lift0 = float(w.forces0[c, K["amphibious"]])
+    supply = np.clip(st.forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)
+    a0 = st.landed.copy()
+    def0 = st.forces[:, prot, K["ground"]].copy()
+    e0 = def0 * cp.counterattack_share
+    starved = a0 * cp.supply_attrition * (1.0 - supply)
+    a1, e1 = a0 - starved, e0.copy()
+    days = w.scenario.turn.length_days
+    steps = max(1, int(np.ceil(days)))
+    for _ in range(steps):
+        a1, e1 = attrition.lanchester_step(a1, e1, cp.invasion_exchange * supply,
+                                           cp.invasion_exchange / cp.lodgment_defence,
+                                           days / steps, law="square")
+        a1, e1 = np.asarray(a1, dtype=float), np.asarray(e1, dtype=float)
+    a1 = np.where(a1 < _LAST_STAND, 0.0, a1)
+    b1 = def0 - (e0 - e1)
+    st.landed = np.where(m, a1, st.landed)
+    lose(st, prot, "ground", np.where(m, def0 - b1, 0.0))
+    lodg = np.asarray(contest.success_probability(a1, b1, cp.contest_exponent), dtype=float)
+    st.lodgment = np.where(m, np.where(a1 > 0, lodg, 0.0), st.lodgment)
+    add_damage(st, c, loss_weight(w, c) * np.where(m, 0.002 * (a0 - a1), 0.0))
+    add_damage(st, prot, loss_weight(w, prot) * np.where(m, 0.002 * (def0 - b1), 0.0))
+    if tn.narrate(m):
+        fate = ("the lodgment is destroyed" if a1[0] <= 0
+                else f"{a1[0]:.1f}k hold on; lodgment {_pct(st.lodgment[0])}")
+        tn.log.add(tn.t, "ruling", f"fighting ashore: {a0[0]:.1f}k troops ashore (supply "
+                   f"{_pct(supply[0])} of the lift afloat) vs {e0[0]:.1f}k counterattacking; "
+                   f"{starved[0]:.1f}k lost for want of supply -> {fate}",
+                   actor=tn.name(c),
+                   model="lanchester_step, square law (Lanchester 1916) + contest "
+                         "(Hirshleifer 1989); dug-in defence (Mearsheimer 1989)",
+                   inputs={"ashore": float(a0[0]), "supply": float(supply[0]),
+                           "counterattacking": float(e0[0]),
+                           "lodgment_defence": cp.lodgment_defence},
+                   probability=None, draw=None,
+                   result={"ashore": float(a1[0]), "lodgment": float(st.lodgment[0]),
+                           "defender_lost": float(def0[0] - b1[0])})
+
+
+#: Thousands of troops below which a lodgment cannot hold and is destroyed.
+_LAST_STAND = 0.5
+
+
 def crossing_fire(w: World, forces: F, engaged: B, acc: F) -> tuple[F, F, F]:
     """Fire at an amphibious crossing and the expected share of the lift lost.
 
@@ -894,6 +961,8 @@ def nuclear(tn: Turn) -> None:
         allies = w.intervene_for[i].copy()
         allies[i] = True
         answered = np.asarray((st.nuclear_attacked_turn[:, allies] > 0).any(axis=1), dtype=bool)
+        # a later use after the taboo is broken pays the lesser share too
+        again = use & st.nuclear_use & ~answered
         first = use & ~st.nuclear_use
         st.first_user = np.where(first, i, st.first_user).astype(np.int16)
         st.nuclear_turn = np.where(first, tn.t, st.nuclear_turn).astype(np.int16)
@@ -901,7 +970,8 @@ def nuclear(tn: Turn) -> None:
         st.alert = np.where(use[:, None], 1.0, st.alert)
         st.tension = np.where(use, 1.0, st.tension)
         limited = tn.chose("limited_nuclear_use")[:, i]
-        taboo = npar.taboo * w.stakes[i] * np.where(answered, npar.retaliation_taboo, 1.0)
+        taboo = npar.taboo * w.stakes[i] * np.where(answered | again, npar.retaliation_taboo,
+                                                    1.0)
         add_posture_cost(st, i, np.where(use, taboo, 0.0))
         spent = np.where(limited, float(npar.limited_use_warheads), 1.0)
         st.forces[:, i, K["nuclear_warheads"]] = np.maximum(
@@ -928,7 +998,8 @@ def nuclear(tn: Turn) -> None:
         spiral = use & (u < p)
         end_runs(st, spiral, "strategic_exchange", tn.t)
         if tn.narrate(use):
-            kind = "retaliation in kind" if answered[0] else "FIRST USE"
+            kind = ("retaliation in kind" if answered[0] else
+                    "further use: the taboo is already broken" if again[0] else "FIRST USE")
             tn.log.add(tn.t, "ruling", f"nuclear use by {tn.name(i)} ({kind}; taboo cost "
                        f"{taboo[0]:.2f} of its stakes): risk of a spiral to strategic "
                        f"exchange p={p:.2f}, draw {u[0]:.2f} -> "
@@ -1082,7 +1153,14 @@ def war_termination(tn: Turn) -> None:
     st.war_turns = (st.war_turns + fighting).astype(np.int16)
     now = control(w, st)
     moved = np.abs(now - st.control) > tp.stalemate_change
-    st.calm_turns = np.where(fighting & ~moved, st.calm_turns + 1, 0).astype(np.int16)
+    # a war is frozen only once the contest for the objective is joined: a
+    # position held or ashore that does not move (or, for coercion, a war in
+    # which nothing moves); a blockade before the landing is not a stalemate,
+    # so the clock starts at the landing, not at the first shot
+    joined = (now > 0) | (st.landed > 0) | (w.scenario.objective.fact in ("coercion",
+                                                                          "blockade"))
+    st.calm_turns = np.where(fighting & joined & ~moved, st.calm_turns + 1,
+                             0).astype(np.int16)
     st.control = now
     u = tn.dice.draw(t, R_TERMINATION, 0)
     if not fighting.any():
@@ -1102,11 +1180,6 @@ def war_termination(tn: Turn) -> None:
     x = 0.5 * (lo + hi)
     st.settlement_share = np.where(agreed & ~st.done, x, st.settlement_share)
     end_runs(st, agreed, "settlement", t)
-    # a war is frozen only once the contest for the objective is joined: a
-    # position held or ashore that does not move (or, for coercion, a war in
-    # which nothing moves); a blockade before the landing is not a stalemate
-    joined = (now > 0) | (st.landed > 0) | (w.scenario.objective.fact in ("coercion",
-                                                                          "blockade"))
     frozen = (fighting & joined & (st.calm_turns >= tp.stalemate_turns) & ~st.done
               & ends.stalemate)
     end_runs(st, frozen, "stalemate", t)

@@ -251,6 +251,7 @@ class Game:
         adj.naval(tn)
         adj.air(tn)
         adj.invasion(tn)
+        adj.ashore(tn)
         adj.nuclear(tn)
         adj.inadvertent(tn)
         adj.alliance(tn)

@@ -183,8 +183,12 @@ def settle_and_concede(tn: Turn) -> None:
     _capitulate(tn, conc, "chose to concede")
 
 
-def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str) -> None:
+def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str,
+                limit: NDArray[np.float64] | None = None,
+                prospect: NDArray[np.float64] | None = None) -> None:
     w, st = tn.world, tn.state
+    if limit is None:
+        limit = st.tolerance * w.stakes[None, :]
     c, prot = w.challenger, w.protege
     for i in range(w.n_actors):
         m = mask[:, i] & ~st.done & ~st.conceded[:, i]
@@ -205,12 +209,18 @@ def _capitulate(tn: Turn, mask: NDArray[np.bool_], why: str) -> None:
         if decisive and ends:
             end_runs(st, m, "capitulation", tn.t)
         if tn.narrate(m):
-            tn.log.add(tn.t, "ruling", f"{tn.name(i)} gives up the stakes ({why})",
-                       actor=tn.name(i), model="capitulation rule (costs vs tolerance, Fearon "
-                                               "1995 war payoff)",
-                       inputs={"damage": float(st.damage[0, i]),
-                               "own_posture_costs": float(st.posture_costs[0, i]),
-                               "tolerance_x_stakes": float(st.tolerance[0, i] * w.stakes[i])},
+            text = why
+            inputs = {"damage": float(st.damage[0, i]),
+                      "own_posture_costs": float(st.posture_costs[0, i]),
+                      "breaking_point": float(limit[0, i])}
+            if prospect is not None:
+                text = (f"{why}: {st.damage[0, i]:.2f} against {limit[0, i]:.2f}, and its "
+                        f"prospect of winning is {prospect[0, i]:.2f}")
+                inputs["prospect"] = float(prospect[0, i])
+            tn.log.add(tn.t, "ruling", f"{tn.name(i)} gives up the stakes ({text})",
+                       actor=tn.name(i), model="capitulation rule (damage vs breaking point "
+                                               "while not winning; Fearon 1995 war payoff)",
+                       inputs=inputs,
                        probability=1.0, draw=None, result={"conceded": True})
 
 
@@ -221,10 +231,23 @@ def end_of_turn(tn: Turn) -> None:
     # only damage suffered (losses, leakers, blockade) is a reason to give up;
     # the cost of its own posture is not (Fearon 1995: the war payoff); an actor
     # struck by nuclear weapons this turn answers first (its response decision)
-    over = (st.damage > st.tolerance * w.stakes[None, :]) & live[:, None]
+    # a challenger that still holds ground it took (troops ashore, islands
+    # held) fights on further before it gives up (Goemans 2000)
+    limit = st.tolerance * w.stakes[None, :]
+    holding = (st.landed > 0) | st.islands_held
+    hold_r = w.scenario.parameters.termination.holding_resolve
+    limit[:, w.challenger] *= np.where(holding, 1.0 + hold_r, 1.0)
+    # sunk damage is a reason to give up only for a side that is not winning:
+    # the war payoff looks forward (Fearon 1995; Slantchev 2003), so a side
+    # whose prospect is still at least `break_prospect` fights on
+    p_c = true_prospect(w, st)
+    own_p = np.where((w.side == 0)[None, :], p_c[:, None], 1.0 - p_c[:, None])
+    bp = w.scenario.parameters.termination.break_prospect
+    over = (st.damage > limit) & live[:, None] & (own_p < bp)
     over &= (w.side != 2)[None, :]
     over &= st.nuclear_attacked_turn != tn.t
-    _capitulate(tn, over, "the damage it has suffered exceeds what its resolve allows")
+    _capitulate(tn, over, "the damage it has suffered exceeds what its resolve allows", limit,
+                own_p)
     obj = w.scenario.objective
     if obj.fact == "lodgment":
         val = st.lodgment

@@ -268,16 +268,23 @@ def deterrent_of(obs: Observation, targets: B) -> F:
     return out
 
 
-def first_use_value(obs: Observation, d: int) -> tuple[F, F]:
+def first_use_value(obs: Observation, d: int, regime: B | None = None) -> tuple[F, F]:
     """(value of nuclear first use, value of restraint) for a losing actor, per run.
 
     First use may coerce the other side to stop (probability: one minus the
     belief in the principal defender's resolve) but pays the taboo (Tannenwald
-    1999), risks retaliation by whatever survives of the defenders' and their
-    patrons' arsenals (Glaser and Fetter 2016), and the spiral (Powell 1990:
-    ``risk.nuclear_escalation`` of a strategic exchange, valued at the disaster
-    payoff implied by its resolve). Restraint keeps losing: the share of its
-    stakes already destroyed. Abstract values in units of its stakes.
+    1999). A resolute defender answers, and what the answer costs depends on
+    the user's own second strike: against a user that can itself retaliate
+    (mutual vulnerability) the answer is limited, in kind (``limited_damage``;
+    Powell 1990 on limited war under mutual vulnerability); against one that
+    cannot, it is the defenders' and their patrons' full surviving retaliation
+    (Glaser and Fetter 2016). Either way the war goes on and the spiral may take
+    it to a strategic exchange (``risk.nuclear_escalation``, valued at the full
+    retaliation plus the disaster payoff implied by its resolve).
+    Restraint keeps losing: the share of its stakes already destroyed, and where
+    ``regime`` holds (the doctrine's regime-threat condition) the defeat may
+    cost the regime itself: ``nuclear.regime_stake`` more (Goemans 2000,
+    gambling for resurrection; CSIS 2024). Abstract values in units of its stakes.
     """
     w = obs.world
     me = obs.actor
@@ -287,10 +294,15 @@ def first_use_value(obs: Observation, d: int) -> tuple[F, F]:
     disaster = V * (1.0 - r) / r
     believe = obs.belief[:, d] if d >= 0 else np.full(obs.runs, 0.5)
     ret = deterrent_of(obs, opponents(w, me))
+    own = retaliation_capacity(obs, me)
+    full = ret * npar.retaliation_cost * V
+    answer = own * npar.limited_damage * V + (1.0 - own) * full
+    losing = np.clip(obs.damage[:, me] / np.maximum(obs.tolerance * V, 1e-9), 0, 1)
     p_spiral = w.scenario.parameters.risk.nuclear_escalation
-    use = ((1.0 - believe) * V - npar.taboo * V - believe * ret * npar.retaliation_cost * V
-           - p_spiral * (disaster + ret * npar.retaliation_cost * V))
-    restraint = -V * np.clip(obs.damage[:, me] / np.maximum(obs.tolerance * V, 1e-9), 0, 1)
+    use = ((1.0 - believe) * V - npar.taboo * V - believe * (answer + losing * V)
+           - p_spiral * (disaster + full))
+    stake = 1.0 + (npar.regime_stake * regime if regime is not None else 0.0)
+    restraint = -V * losing * stake
     return use, restraint
 
 

@@ -77,6 +77,7 @@ from whitecell.policies.common import (
     violent_rung,
 )
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.world.compile import K
 
 LIMITED = ACTION_INDEX["limited_nuclear_use"]
 STRATEGIC = ACTION_INDEX["strategic_exchange"]
@@ -86,7 +87,8 @@ _NUC_USE = np.array([a.adjudicator == "nuclear_use" for a in CATALOGUE])
 # reason codes (each maps to one sentence that is true of the move)
 ADVANCE, ACCEPT_DEAL, SEEK_TALKS, DETERRED_HOLD, DETERRED_DOWN, DETERRED_TALKS = 0, 1, 2, 3, 4, 5
 IN_KIND, ANSWER, QUIET, NUC_RESPONSE, CORNERED, INFEASIBLE = 6, 7, 8, 9, 10, 11
-WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS = 12, 13, 14, 15
+WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS, NUC_FIRST_USE = 12, 13, 14, 15, 16
+CORNERED_STUCK = 17
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Gates:
     ally_hit: NDArray[np.bool_]
     consulting: NDArray[np.bool_]  # gate opened but consultation still under way
     hedging: NDArray[np.bool_]  # assurance below its hedge threshold: acts alone
+    nuc_use: NDArray[np.float64] | None = None  # value of first use (where weighed)
+    nuc_restraint: NDArray[np.float64] | None = None  # value of restraint
 
 
 def gates(obs: Observation) -> Gates:
@@ -139,17 +143,24 @@ def gates(obs: Observation) -> Gates:
     elif doc.nuclear_first_use == "if_regime_threatened":
         cond = obs.homeland_struck[:, me] & losing
     elif doc.nuclear_first_use == "erodes_if_regime_threatened":
-        # a no-first-use pledge erodes only with the regime threatened and its
-        # main operation failing (CSIS 2024 nuclear Taiwan games; Talmadge 2017)
+        # a no-first-use pledge erodes when the regime is threatened: by strikes
+        # on the homeland, or by the defeat of the invasion it launched, which
+        # CSIS's 2024 nuclear Taiwan games found to put the greatest pressure on
+        # Chinese nuclear use ("gambling for resurrection"; Talmadge 2017)
         failing = (obs.lodgment < 0.5 * w.scenario.objective.threshold) & (obs.war_turns >= 2)
-        cond = obs.homeland_struck[:, me] & losing & failing
+        lift = K["amphibious"]
+        invaded = (obs.own_forces[:, lift] < w.forces0[me, lift]) | (obs.lodgment > 0)
+        cond = losing & failing & (obs.homeland_struck[:, me] | invaded)
     may_nuke = np.zeros(R, dtype=bool)
+    use = restraint = None
     if cond.any():
-        use, restraint = first_use_value(obs, _nuclear_target(obs))
+        regime = cond if doc.nuclear_first_use in ("if_regime_threatened",
+                                                   "erodes_if_regime_threatened") else None
+        use, restraint = first_use_value(obs, _nuclear_target(obs), regime)
         may_nuke = cond & bold & (use > restraint)
     return Gates(may_fight=may_fight, may_nuke=may_nuke, losing=losing,
                  attacked_self=attacked_self, ally_hit=ally_hit, consulting=consulting,
-                 hedging=hedging)
+                 hedging=hedging, nuc_use=use, nuc_restraint=restraint)
 
 
 def _nuclear_target(obs: Observation) -> int:
@@ -365,6 +376,13 @@ class DoctrinePolicy:
                 new_pos = np.where(infeasible, p2, new_pos)
                 act = np.where(infeasible, a2, act)
                 code = np.where(infeasible, INFEASIBLE, code)
+        # cornered but nothing above is open (forces or munitions spent, the
+        # invasion infeasible, a step closed): it holds, and says so
+        code = np.where((code == CORNERED) & (new_pos <= pos), CORNERED_STUCK, code)
+        # a nuclear step taken by a rule that climbs is first use the gates let
+        # through: say so, with the values weighed, rather than "advance"
+        first_nuke = NUCLEAR[act] & np.isin(code, (ADVANCE, CORNERED, ESCALATE))
+        code = np.where(first_nuke, NUC_FIRST_USE, code)
         # holding a position repeats sustained operations (a blockade, a
         # campaign) but not one-off nuclear acts: a held nuclear step waits
         repeat_nuclear = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]
@@ -451,9 +469,24 @@ class DoctrinePolicy:
                     f"-> {name}")
         if code == DETERRED_HOLD:
             return f"doctrine: deterred ({zk}): hold, no further step -> {name}"
+        if code == CORNERED_STUCK:
+            return ("doctrine: under armed attack and losing, it would climb although "
+                    "deterred, but no higher step is open (forces or munitions spent, or the "
+                    f"step closed) -> holds at {name}")
         if code == CORNERED:
             return ("doctrine: under armed attack and losing: climbs although deterred "
                     f"-> {name}")
+        if code == NUC_FIRST_USE:
+            cond = {"if_losing": "losing the war",
+                    "if_regime_threatened": "homeland struck and losing",
+                    "erodes_if_regime_threatened": "pledge eroded: losing, the main "
+                    "operation failing, the regime threatened"}.get(doc.nuclear_first_use,
+                                                                   doc.nuclear_first_use)
+            u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
+            rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+            return (f"doctrine: nuclear use ({cond}; resolve {r:.2f} >= "
+                    f"{doc.nuclear_threshold:.2f}): value of use {u:+.2f} > restraint "
+                    f"{rs:+.2f} (taboo, the answer, spiral risk) -> {name}")
         if code == ADVANCE:
             return f"doctrine: advance: deterrence threshold not met ({zk}) -> {name}"
         if code == INFEASIBLE:

@@ -48,7 +48,13 @@ from whitecell.policies.common import (
     threat_rung,
     violent_rung,
 )
-from whitecell.policies.doctrine import INVASION, gates, nuclear_attack_on_me, respond_to_nuclear
+from whitecell.policies.doctrine import (
+    INVASION,
+    gates,
+    in_the_fight,
+    nuclear_attack_on_me,
+    respond_to_nuclear,
+)
 from whitecell.scenario.actions import CATALOGUE
 
 F = NDArray[np.float64]
@@ -149,6 +155,8 @@ class StrategicPolicy:
         want = np.where(want >= 0, want, -1)
         gate_ok = (~(VIOLENT[ladder] & ~NUCLEAR[ladder])[None, :] | g.may_fight[:, None]) & (
             ~NUCLEAR[ladder][None, :] | g.may_nuke[:, None])
+        # as for doctrine: no step aimed at an actor outside the war
+        gate_ok = gate_ok & in_the_fight(obs, ladder)
         new_pos, act = highest_legal_at_or_below(obs, ladder, want, gate_ok)
         crossing = np.zeros(R)
         infeasible = np.zeros(R, dtype=bool)

@@ -489,6 +489,11 @@ class NuclearParameters(Strict):
         description="Share of the target's theatre forces put out of action by limited use.")
     limited_use_warheads: int = Field(
         default=4, ge=1, le=100, description="Warheads a limited use expends.")
+    regime_stake: float = Field(
+        default=1.0, ge=0, le=10,
+        description="Extra cost, in its stakes, of a defeat that threatens the regime, "
+        "counted by a doctrine whose nuclear condition is a regime threat (Goemans 2000, "
+        "gambling for resurrection).")
     shield: float = Field(
         default=0.05, ge=0, le=1,
         description="Stability-instability paradox (Snyder 1965): share by which a "
@@ -539,6 +544,16 @@ class TerminationParameters(Strict):
     stalemate_change: float = Field(
         default=0.03, ge=0, le=1,
         description="Change of control per turn below which nothing material moved.")
+    break_prospect: float = Field(
+        default=0.5, ge=0, le=1.01,
+        description="A side gives up on the damage it has suffered only while its prospect "
+        "of winning the war is below this: sunk costs do not end a war that is being won "
+        "(Fearon 1995; Slantchev 2003). Above 1: the damage alone decides.")
+    holding_resolve: float = Field(
+        default=1.0, ge=0, le=5,
+        description="How much further a challenger fights on while it still holds ground it "
+        "took (troops ashore, islands held): its breaking point rises by this share of its "
+        "tolerance (Goemans 2000, gambling for resurrection).")
 
 
 class AllianceParameters(Strict):
@@ -582,6 +597,18 @@ class CombatParameters(Strict):
         default=1.0, ge=0, le=1,
         description="Share of the defender's ground forces that reach the landing areas "
         "in one turn (the rest hold the rest of the coast).")
+    counterattack_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of the defender's ground forces that counterattack a lodgment "
+        "in a turn after the landing (more than reach the beaches on the first day).")
+    lodgment_defence: float = Field(
+        default=2.0, ge=1, le=10,
+        description="How much harder troops dug in ashore are to dislodge: divides the "
+        "counterattacking army's exchange rate (the 3:1 rule of thumb, Mearsheimer 1989).")
+    supply_attrition: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Share of the troops ashore lost each turn for want of supply when "
+        "the whole sealift is gone (scaled by the share of lift lost).")
     strike_per_turn: float = Field(default=0.2, ge=0, le=1)
     strike_pk: float = Field(
         default=0.5, ge=0, le=1, description="Share of strike munitions fired that hit."
