@@ -1,7 +1,8 @@
 """The ``whitecell`` command: a thin Typer shell over the library.
 
-Every user mistake (bad scenario, bad --set, unknown run, unwritable folder)
-prints a one-line error per problem and exits with status 2, never a traceback.
+Every user mistake (bad scenario, bad --set, unknown run, unwritable folder,
+mistyped command line) prints a one-line error per problem and exits with
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from rich.table import Table
 from rich.text import Text
 
 from whitecell import __version__
+from whitecell.cli_usage import UsageGroup
 from whitecell.scenario.actions import CATALOGUE
 from whitecell.scenario.errors import ScenarioError
 from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario, load_variants
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="whitecell: the white cell for extended-deterrence crisis wargames.")
+# UsageGroup: a mistyped command line is one plain line and exit 2 (cli_usage.py).
+app = typer.Typer(cls=UsageGroup, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]}, help="whitecell: the white cell for extended-deterrence crisis wargames.")
 # User text (file paths, briefings, names, typed answers) reaches these consoles:
 # no console markup ("[/x]" would crash) and no emoji codes (":100:" is not 💯).
 # Styled output is built from rich Text objects instead.
