@@ -388,7 +388,10 @@ def sensitivity_cmd(
     with friendly():
         _seed(seed)
         if method not in ("oat", "sobol"):
-            raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
+            from whitecell.scenario.load import did_you_mean
+
+            raise UserError(f"unknown --method {method!r}{did_you_mean(method, ('oat', 'sobol'))}"
+                            " (expected oat or sobol)")
         prms = [parse_param(p) for p in param or []]
         if not prms and not assumptions:
             raise UserError("give --param dotted.path=low:high (repeatable) or --assumptions")

@@ -180,3 +180,19 @@ def test_real_process_prints_one_plain_line(tmp_path: Path) -> None:
         assert p.returncode == 2 and p.stdout == ""
         assert p.stderr == ("error: whitecell run: no such option '--bogus'; "
                             "see 'whitecell run --help'\n")
+
+
+@pytest.mark.parametrize("args,hint", [
+    (["sensitivity", "taiwan-strait-crisis", "-n", "10", "--outcome", "chalenger_success",
+      "--param", "a.b=1:2"], "'challenger_success'"),
+    (["sensitivity", "taiwan-strait-crisis", "-n", "10", "--method", "sobl", "--param",
+      "a.b=1:2"], "'sobol'"),
+    (["sweep", "taiwan-strait-crisis", "-n", "10", "--players", "doctrin"], "'doctrine'"),
+    (["sweep", "taiwan-strait-crisis", "-n", "10", "--backend", "lokal"], "'local'"),
+    (["run", "taiwan-strait-crisis", "--policy", "CHN=strategik"], "'strategic'"),
+])
+def test_did_you_mean_a_choice(args: list[str], hint: str, tmp_path: Path) -> None:
+    r = runner.invoke(app, [*args] + (["--out", str(tmp_path / "o")]), prog_name="whitecell")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
+    assert f"(did you mean {hint}?)" in r.stderr

@@ -36,6 +36,7 @@ from whitecell.analysis.shards import read_json, write_json_atomic
 from whitecell.analysis.summary import BINARY
 from whitecell.analysis.summary import _f as rounded
 from whitecell.analysis.sweep import DEFAULT_CHUNK, MAX_SHARDS, run_grid
+from whitecell.scenario.load import did_you_mean
 
 __all__ = ["SOBOL", "read_sobol", "sobol", "sobol_indices"]
 
@@ -177,7 +178,8 @@ def sobol(scenario: str, params: Sequence[Param | str], runs: int, *, samples: i
     from SALib.sample import sobol as sobol_sample
 
     if outcome not in OUTCOMES:
-        raise SweepError(f"unknown outcome {outcome!r} (expected one of {', '.join(OUTCOMES)})")
+        raise SweepError(f"unknown outcome {outcome!r}{did_you_mean(outcome, OUTCOMES)} "
+                         f"(expected one of {', '.join(OUTCOMES)})")
     prms = [p if isinstance(p, Param) else parse_param(p) for p in params]
     if assumptions:
         prms = declared_params(scenario, excursion, sets, prms)
