@@ -1,7 +1,8 @@
 """The ``whitecell`` command: a thin Typer shell over the library.
 
-Every user mistake (bad scenario, bad --set, unknown run, unwritable folder)
-prints a one-line error per problem and exits with status 2, never a traceback.
+Every user mistake (bad scenario, bad --set, unknown run, unwritable folder,
+mistyped command line) prints a one-line error per problem and exits with
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from rich.table import Table
 from rich.text import Text
 
 from whitecell import __version__
+from whitecell.cli_usage import UsageGroup
 from whitecell.scenario.actions import CATALOGUE
 from whitecell.scenario.errors import ScenarioError
 from whitecell.scenario.load import bundled_dir, bundled_ids, load_scenario, load_variants
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="whitecell: the white cell for extended-deterrence crisis wargames.")
+# UsageGroup: a mistyped command line is one plain line and exit 2 (cli_usage.py).
+app = typer.Typer(cls=UsageGroup, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]}, help="whitecell: the white cell for extended-deterrence crisis wargames.")
 # User text (file paths, briefings, names, typed answers) reaches these consoles:
 # no console markup ("[/x]" would crash) and no emoji codes (":100:" is not 💯).
 # Styled output is built from rich Text objects instead.
@@ -189,10 +193,13 @@ def _cells(sc: Any) -> dict[str, str]:
     return {a.id: a.cell for a in sc.actors}
 
 
-def _print_run(rec: Any, sc: Any) -> None:
+def _print_run(rec: Any, sc: Any, where: str = "") -> None:
+    """The narrative of a run, headed by what it played (excursion, --set, players...)."""
     from whitecell.report.narrative import print_narrative
 
-    print_narrative(out, rec.events, _cells(sc), sc.turn.length_days, sc.turn.start_label)
+    header = rec.variant() + ([where] if where else [])
+    print_narrative(out, rec.events, _cells(sc), sc.turn.length_days, sc.turn.start_label,
+                    header=header)
 
 
 def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
@@ -285,6 +292,8 @@ def run(
                                 "players from the sweep; drop the other options")
             store = _store(outdir)
             rec = rerun_from_sweep(from_sweep, index, grid_point=grid_point)
+            where = f"from sweep {from_sweep}" + (
+                f", grid point {grid_point}" if grid_point is not None else "")
             res = load_scenario(rec.scenario_ref, excursion=rec.excursion,
                                 sets=tuple(rec.overrides))
         else:
@@ -298,11 +307,12 @@ def run(
             store = _store(outdir)
             rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()),
                                seed=seed, policy=pol, draw_overrides=tuple(override or ()))
+            where = ""
         store.save(rec)
         if as_json:
             _emit_json(rec.summary())
         else:
-            _print_run(rec, res.scenario)
+            _print_run(rec, res.scenario, where)
             out.print(f"\nrun {rec.run_id} saved to {store.url}")
             out.print(f"event log sha256 {rec.event_digest}")
         if report:
@@ -320,17 +330,23 @@ def runs(outdir: OutOpt = None, as_json: Annotated[bool, typer.Option("--json")]
         if limit < 1:
             raise UserError(f"--limit {limit}: expected at least 1")
         rows = _store(outdir, existing=True).list(min(limit, MAX_LIMIT))
+    from whitecell.record.run import variant_lines
+
     if as_json:
-        _emit_json([{k: r[k] for k in ("run_id", "scenario_id", "excursion", "seed", "status",
-                                       "created", "event_digest", "outcome")} for r in rows])
+        _emit_json([{k: r[k] for k in ("run_id", "scenario_id", "excursion", "overrides",
+                                       "draw_overrides", "policies", "run_index", "seed",
+                                       "status", "created", "event_digest", "outcome")}
+                    for r in rows])
         return
     t = Table(title="Saved runs")
-    for c in ("run id", "scenario", "excursion", "seed", "status", "end", "war", "nuclear",
-              "created"):
-        t.add_column(c)
+    for c in ("run id", "scenario", "variant (excursion, --set, overrides, players)", "seed",
+              "status", "end", "war", "nuclear", "created"):
+        t.add_column(c, overflow="fold")
     for r in rows:
         o = r["outcome"] or {}
-        t.add_row(r["run_id"], r["scenario_id"], r["excursion"] or "-", str(r["seed"]),
+        variant = variant_lines(r["excursion"], r["overrides"], r["draw_overrides"],
+                                r["policies"], int(r["run_index"] or 0))
+        t.add_row(r["run_id"], r["scenario_id"], "\n".join(variant), str(r["seed"]),
                   r["status"], str(o.get("end_reason", "-")), "yes" if o.get("war") else "no",
                   "YES" if o.get("nuclear_use") else "no", r["created"])
     out.print(t)
@@ -355,7 +371,7 @@ def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix i
         _emit_json({**new.summary(), "stored_event_digest": rec.event_digest,
                     "identical": same})
     else:
-        _print_run(new, sc)
+        _print_run(new, sc, f"replay of {rec.run_id}")
         verdict = ("identical", "green") if same else ("DIFFERENT", "red")
         out.print(Text.assemble(f"\nreplayed {rec.run_id}: event log sha256 "
                                 f"{new.event_digest} - ", verdict, " to the stored log"))
@@ -445,6 +461,8 @@ def play(
         out.rule(Text(sc.title, style="bold"))
         out.print(sc.briefing)
         out.print(f"You play: {', '.join(humans)}.  Ctrl-C saves the game.")
+        for line in s.record().variant():  # excursion, --set values, players
+            out.print(Text(line, style="dim"))
         shown = 0
 
         def show(_: Any) -> None:

@@ -76,10 +76,18 @@ def _wrap_path(path: str, width: int = 18) -> str:
     return "\n".join(lines)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    """The summary of a sweep as two tables: grid points, then differences."""
+def print_summary(summary: dict[str, Any], sobol: dict[str, Any] | None = None) -> None:
+    """The summary of a sweep as two tables: grid points, then differences.
+
+    A Sobol design (``kind: sobol``) has its own layout instead: the indices
+    with their intervals (``sobol``, when the design is finished), then how
+    each outcome spreads over the parameter points, never one row per point.
+    """
     from whitecell.cli import out
 
+    if summary.get("kind") == "sobol":
+        print_sobol_summary(summary, sobol)
+        return
     pts = summary["points"]
     paths = sorted({p for pt in pts for p in pt["vary"]})
     sc = summary["scenario"]
@@ -141,6 +149,49 @@ def print_model_spread(summary: dict[str, Any]) -> None:
         out.print(t)
     if summary.get("model_spread_headline"):
         out.print(summary["model_spread_headline"])
+
+
+#: How an outcome of a design is named in a table.
+_OUTCOME_NAMES = {"war": "P(war)", "nuclear_use": "P(nuclear use)",
+                  "challenger_success": "P(challenger success)",
+                  "deterrence_held": "P(deterrence held)", "peak_rung": "mean peak rung (rungs)",
+                  "turns": "mean length (turns)"}
+
+
+def _design_value(outcome: str, v: float) -> str:
+    from whitecell.analysis.summary import BINARY
+
+    return f"{100 * v:.1f}%" if outcome in BINARY else f"{v:.2f}"
+
+
+def print_sobol_summary(summary: dict[str, Any], sobol: dict[str, Any] | None) -> None:
+    """A Sobol design: indices with intervals first, then the outcomes over its points."""
+    from whitecell.analysis.sobol import design_spread
+    from whitecell.cli import out
+
+    if sobol is not None:
+        _print_sobol(sobol)
+    else:
+        out.print("Sobol indices: not available until every parameter point has its runs "
+                  "(run the same sensitivity command again to finish the design).")
+    pts = summary["points"]
+    t = Table(title=f"Outcomes over the {len(pts):,} parameter points of the Sobol design "
+                    f"({summary['runs']:,} runs each, seed {summary['seed']})")
+    for c in ("outcome", "mean over points", "lowest (point)", "median", "highest (point)",
+              "Monte Carlo share of the variance"):
+        t.add_column(c, overflow="fold")
+    for e in design_spread(summary):
+        o = e["outcome"]
+        share = e["noise_share"]
+        t.add_row(_OUTCOME_NAMES.get(o, o), _design_value(o, e["mean"]),
+                  f"{_design_value(o, e['low']['value'])} (#{e['low']['grid_point']})",
+                  _design_value(o, e["median"]),
+                  f"{_design_value(o, e['high']['value'])} (#{e['high']['grid_point']})",
+                  "-" if share is None else f"{100 * share:.1f}%")
+    out.print(t)
+    out.print("Each point's own statistics are in summary.json; `whitecell summarize DIR --csv "
+              "FILE` writes them as a table. Points of a Sobol design are samples, not "
+              "variants: no point is compared with another.")
 
 
 def _print_tornado(data: dict[str, Any]) -> None:
@@ -271,6 +322,7 @@ def summarize_cmd(
 
     with friendly():
         summary = summarize(directory)
+        sobol = _sobol_of(directory, summary)
         written = [write_csv(directory, csv)] if csv else []
         written += [write_xlsx(directory, xlsx)] if xlsx else []
     for f in written:
@@ -279,9 +331,22 @@ def summarize_cmd(
         err.print("warning: the sweep is not finished; these statistics cover the shards "
                   "written so far", markup=False)
     if as_json:
-        _emit_json(summary)
+        _emit_json({**summary, "sobol": sobol} if summary.get("kind") == "sobol" else summary)
     else:
-        print_summary(summary)
+        print_summary(summary, sobol)
+
+
+def _sobol_of(directory: str, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The Sobol indices of a Sobol design folder: its sobol.json, else recomputed when finished."""
+    from whitecell.analysis.sobol import read_sobol, sobol_indices
+    from whitecell.analysis.summary import read_manifest
+
+    if summary.get("kind") != "sobol":
+        return None
+    stored = read_sobol(directory)
+    if stored is not None or not summary["complete"]:
+        return stored
+    return sobol_indices(summary, read_manifest(directory))
 
 
 def sensitivity_cmd(
@@ -323,7 +388,10 @@ def sensitivity_cmd(
     with friendly():
         _seed(seed)
         if method not in ("oat", "sobol"):
-            raise UserError(f"unknown --method {method!r} (expected oat or sobol)")
+            from whitecell.scenario.load import did_you_mean
+
+            raise UserError(f"unknown --method {method!r}{did_you_mean(method, ('oat', 'sobol'))}"
+                            " (expected oat or sobol)")
         prms = [parse_param(p) for p in param or []]
         if not prms and not assumptions:
             raise UserError("give --param dotted.path=low:high (repeatable) or --assumptions")

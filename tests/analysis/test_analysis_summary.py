@@ -101,6 +101,43 @@ def test_paired_difference_by_hand():
     assert p["difference"] == 1.0 and p["paired_low"] == p["paired_high"] == 1.0
 
 
+def test_differences_of_many_points_match_pair_by_pair() -> None:
+    # every point's paired counts come from one self-join; check them against each pair
+    # computed alone (points differ run by run in a known pattern)
+    rng = np.random.default_rng(3)
+    wars = [rng.integers(0, 2, 10).tolist() for _ in range(7)]
+    peaks = [rng.integers(1, 20, 10).tolist() for _ in range(7)]
+    whole = summarize_table(pa.concat_tables(
+        [_table(i, wars[i], peaks[i], [None] * 10) for i in range(7)]), _manifest(7))
+    for i in range(1, 7):
+        alone = summarize_table(pa.concat_tables([_table(0, wars[0], peaks[0], [None] * 10),
+                                                  _table(i, wars[i], peaks[i], [None] * 10)]),
+                                {**_manifest(2), "grid": [_manifest(7)["grid"][0],
+                                                          _manifest(7)["grid"][i]]})
+        got = [e for e in whole["differences"] if e["grid_point"] == i]
+        assert got == alone["differences"] and len(got) == 6
+        b = sum(x and not y for x, y in zip(wars[i], wars[0], strict=True))
+        c = sum(y and not x for x, y in zip(wars[i], wars[0], strict=True))
+        assert next(e for e in got if e["metric"] == "war")["discordant"] == [b, c]
+
+
+def test_pair_without_common_runs_has_no_paired_interval() -> None:
+    t1 = _table(1, [1] * 10, [3] * 10, [None] * 10)
+    t1 = t1.set_column(t1.schema.get_field_index("run"), "run", pa.array(range(100, 110), pa.int64()))
+    s = summarize_table(pa.concat_tables([_table(0, [0] * 10, [1] * 10, [None] * 10), t1]),
+                        _manifest(2))
+    war = next(e for e in s["differences"] if e["metric"] == "war")
+    assert war["difference"] == 1.0 and "paired_low" not in war
+
+
+def test_a_sobol_design_has_no_differences() -> None:
+    # its points are samples of the parameter space, not variants of one another
+    tables = [_table(i, [i % 2] * 10, [i + 1] * 10, [None] * 10) for i in range(4)]
+    s = summarize_table(pa.concat_tables(tables), {**_manifest(4), "kind": "sobol"})
+    assert s["kind"] == "sobol" and s["differences"] == []
+    assert all(p["reference"] is None for p in s["points"]) and len(s["points"]) == 4
+
+
 def test_mean_interval_from_sums():
     xs = [3, 7, 7, 19]
     m = mean_interval(sum(xs), sum(x * x for x in xs), len(xs))

@@ -273,7 +273,7 @@ def test_root_version_flag() -> None:
 
 def test_did_you_mean_for_command_scenario_and_excursion() -> None:
     r = _invoke("valdate", "x")
-    assert r.exit_code == 2 and "Did you mean 'validate'" in r.output
+    assert r.exit_code == 2 and "(did you mean 'validate'?)" in r.stderr
     r = _invoke("run", "taiwan-strait-crisiss")
     assert r.exit_code == 2 and "did you mean 'taiwan-strait-crisis'?" in r.stderr
     r = _invoke("run", "taiwan-strait-crisis", "-e", "optimistik")

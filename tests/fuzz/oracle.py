@@ -26,11 +26,9 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 TIMEOUT = 20.0
 
 # FILE:LINE:COLUMN: (a file name may hold spaces), error: ..., or a command-line
-# problem naming its option (--set EXPR: ...)
+# problem naming its option (--set EXPR: ...). Usage errors (unknown option,
+# value not an integer, missing argument) are one 'error:' line too, no box.
 LOCATED = re.compile(r"^(.+?:\d+:\d+: |error: |--[a-z][a-z-]* \S)")
-# click's own usage errors (unknown option, value not an integer, missing
-# argument): a usage line, a hint and the error in a box; exit 2
-USAGE = re.compile(r"^Usage: \S+.*\nTry '.+ --help' for help\.\n", re.S)
 
 _runner = CliRunner()
 _SCRIPT = Path(sys.executable).parent / "whitecell"
@@ -77,8 +75,7 @@ def _text(b: bytes | str | None) -> str:
     return b if isinstance(b, str) else b.decode("utf-8", "replace")
 
 
-def problems(r: Result, *, usage_ok: bool = False, json_out: bool = False,
-             outcome: bool = False) -> list[str]:
+def problems(r: Result, *, json_out: bool = False, outcome: bool = False) -> list[str]:
     """Why ``r`` is not acceptable (empty if it is)."""
     bad: list[str] = []
     if r.code is None:
@@ -97,8 +94,6 @@ def problems(r: Result, *, usage_ok: bool = False, json_out: bool = False,
                 if outcome and not (isinstance(data, dict) and data.get("outcome")):
                     bad.append("exit 0 but no outcome in the JSON")
     elif r.code == 2:
-        if usage_ok and USAGE.match(r.stderr):
-            return bad
         lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
         if not lines:
             bad.append("exit 2 with nothing on stderr")

@@ -71,7 +71,7 @@ def test_cli_option_fuzz_in_process(fx: Fixtures, tmp_path: Path,
     assert len(all_cases) > 400
     for name, argv in all_cases:
         r = invoke(argv)
-        bad = problems(r, usage_ok=True, json_out=_expects_json(argv))
+        bad = problems(r, json_out=_expects_json(argv))
         if must_fail(name) and r.code != 2:
             bad.append(f"accepted (exit {r.code}); expected exit 2")
         if not _still_a_device(fx):
@@ -91,7 +91,7 @@ def test_cli_option_fuzz_real_cli(fx: Fixtures, tmp_path: Path) -> None:
     failures: list[str] = []
     for name, argv in sample:
         r = spawn(argv, cwd=tmp_path, env={"WHITECELL_DB": str(tmp_path / "db.sqlite")})
-        bad = problems(r, usage_ok=True, json_out=_expects_json(argv))
+        bad = problems(r, json_out=_expects_json(argv))
         if must_fail(name) and r.code != 2:
             bad.append(f"accepted (exit {r.code}); expected exit 2")
         failures += [f"{name}: {b}\n{r.describe()}" for b in bad]

@@ -45,6 +45,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from whitecell.analysis.errors import SweepError
+from whitecell.scenario.load import did_you_mean
 
 __all__ = ["DaskExecutor", "Executor", "InlineExecutor", "PoolExecutor", "make_executor",
            "plan_workers"]
@@ -371,4 +372,5 @@ def make_executor(backend: str, workers: int | None, address: str | None,
         return InlineExecutor() if k == 1 else PoolExecutor(k)
     if backend == "dask":
         return DaskExecutor(address, k)
-    raise SweepError(f"unknown backend {backend!r} (expected local or dask)")
+    raise SweepError(f"unknown backend {backend!r}{did_you_mean(backend, ('local', 'dask'))} "
+                     "(expected local or dask)")

@@ -39,7 +39,7 @@ import yaml
 
 from whitecell.analysis.errors import SweepError
 from whitecell.policies import make_policies
-from whitecell.scenario.load import ResolvedScenario, load_scenario
+from whitecell.scenario.load import ResolvedScenario, did_you_mean, load_scenario
 from whitecell.scenario.overrides import parse_set
 from whitecell.world.compile import compile_world
 
@@ -208,7 +208,8 @@ def parse_players(players: Sequence[str] | str | None) -> list[str] | None:
                          "doctrine,strategic,mixed")
     for p in items:
         if p not in PLAYER_MODELS:
-            raise SweepError(f"--players: unknown player model {p!r} "
+            raise SweepError(f"--players: unknown player model {p!r}"
+                             f"{did_you_mean(p, PLAYER_MODELS)} "
                              f"(expected {', '.join(PLAYER_MODELS)})")
     if len(set(items)) != len(items):
         raise SweepError("--players: a player model is repeated")

@@ -35,6 +35,7 @@ from whitecell.analysis.summary import (
 )
 from whitecell.analysis.summary import _f as rounded
 from whitecell.analysis.sweep import DEFAULT_CHUNK, SweepResult, run_grid
+from whitecell.scenario.load import did_you_mean
 
 __all__ = ["OUTCOMES", "Param", "parse_param", "read_sensitivity", "sensitivity"]
 
@@ -169,7 +170,8 @@ def sensitivity(scenario: str, params: Sequence[Param | str], runs: int, *,
     returns the same data. Resumable like any sweep.
     """
     if outcome not in OUTCOMES:
-        raise SweepError(f"unknown outcome {outcome!r} (expected one of {', '.join(OUTCOMES)})")
+        raise SweepError(f"unknown outcome {outcome!r}{did_you_mean(outcome, OUTCOMES)} "
+                         f"(expected one of {', '.join(OUTCOMES)})")
     prms = [p if isinstance(p, Param) else parse_param(p) for p in params]
     if assumptions:
         prms = declared_params(scenario, excursion, sets, prms)

@@ -11,7 +11,9 @@ Per grid point:
   nuclear use (from which P(no nuclear use yet) by turn follows);
 * per actor: mean peak rung, escalation score, costs and losses per force kind.
 
-Between grid points (see :func:`reference_of`): the difference of each
+Between grid points (see :func:`reference_of`), except in a Sobol design
+(``kind: sobol``, whose points are samples of the parameter space and whose
+statistics are the indices of :mod:`whitecell.analysis.sobol`): the difference of each
 proportion with Newcombe's hybrid score interval (independent samples) and,
 because every grid point plays the *same* run indices with the same seed
 (common random numbers), a paired interval from the discordant runs, which is
@@ -196,27 +198,49 @@ def _counts(con: duckdb.DuckDBPyConnection, src: str, col: str,
     return out
 
 
+def _pairs_sql(pairs: Sequence[tuple[int, int]]) -> str:
+    """A relation ``(a, b)`` of grid-point pairs, as an inline VALUES list (integers only)."""
+    rows = ", ".join(f"({int(a)}, {int(b)})" for a, b in pairs)
+    return f"(VALUES {rows}) AS pairs(a, b)"
+
+
+def _paired_sums(con: duckdb.DuckDBPyConnection, src: str, pairs: Sequence[tuple[int, int]],
+                 sel: Sequence[str]) -> dict[tuple[int, int], tuple[Any, ...]]:
+    """``sel`` (over row aliases ``x`` and ``y``) summed over the runs both points of each
+    pair played, for every pair in one query.
+
+    One join of the table with itself on (grid point, run) serves every pair;
+    a query per pair would read the whole table once per pair (minutes for a
+    design of hundreds of points).
+    """
+    if not pairs:
+        return {}
+    rows = con.execute(
+        f"SELECT pairs.a, pairs.b, count(*), {', '.join(sel)} FROM {_pairs_sql(pairs)} "
+        f"JOIN {src} x ON x.grid_point = pairs.a "
+        f"JOIN {src} y ON y.grid_point = pairs.b AND y.run = x.run "
+        "GROUP BY pairs.a, pairs.b").fetchall()
+    out = {(int(r[0]), int(r[1])): tuple(r[2:]) for r in rows}
+    # a pair without common runs has no row: count 0, sums NULL
+    return {p: out.get((int(p[0]), int(p[1])), (0,) + (None,) * len(sel)) for p in pairs}
+
+
 def _differences(con: duckdb.DuckDBPyConnection, src: str, refs: Mapping[int, int],
                  stats: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if not refs:
         return out
-    sel = ["count(*)"]
+    sel: list[str] = []
     for b in BINARY:
         x, y = f"x.{_q(b)}", f"y.{_q(b)}"
         sel += [f"sum(({x} AND NOT {y})::BIGINT)", f"sum((NOT {x} AND {y})::BIGINT)"]
     for m in MEANS:
         dx = f"(x.{_q(m)}::BIGINT - y.{_q(m)}::BIGINT)"
         sel += [f"sum({dx})", f"sum({dx} * {dx})"]
-    sql = (f"SELECT {', '.join(sel)} FROM {src} x JOIN {src} y ON x.run = y.run "
-           "WHERE x.grid_point = ? AND y.grid_point = ?")
-    for gp in sorted(refs):
-        ref = refs[gp]
-        if gp not in stats or ref not in stats:
-            continue
-        row = con.execute(sql, [gp, ref]).fetchone()
-        assert row is not None
-        it = iter(row)
+    pairs = [(gp, refs[gp]) for gp in sorted(refs) if gp in stats and refs[gp] in stats]
+    sums = _paired_sums(con, src, pairs, sel)
+    for gp, ref in pairs:
+        it = iter(sums[(gp, ref)])
         n_pair = int(next(it))
         sa, sb = stats[gp], stats[ref]
         for b in BINARY:
@@ -255,6 +279,10 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
     peaks = _counts(con, src, "peak_rung")
     nuc = _counts(con, src, "nuclear_turn", "nuclear_use")
     refs = {gp: r for gp, r in reference_of(grid).items() if gp in stats and r in stats}
+    if manifest.get("kind") == "sobol":
+        # a Sobol design's points are samples of the parameter space, not variants of
+        # one another: no point is another's reference, no difference means anything
+        refs = {}
     points: list[dict[str, Any]] = []
     for g in grid:
         gp = int(g["id"])
@@ -341,28 +369,28 @@ def model_spread(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mappin
         groups.setdefault(key, {})[g["players"]] = int(g["id"])
         meta.setdefault(key, g)
     metrics = _spread_metrics()
-    sel = ["count(*)"]
+    sel: list[str] = []
     for _, pred in metrics:
         x, y = pred.format(t="x"), pred.format(t="y")
         sel += [f"sum(({x} AND NOT {y})::BIGINT)", f"sum((NOT {x} AND {y})::BIGINT)"]
-    pair_sql = (f"SELECT {', '.join(sel)} FROM {src} x JOIN {src} y ON x.run = y.run "
-                "WHERE x.grid_point = ? AND y.grid_point = ?")
     cnt_sel = ", ".join(f"sum(({pred.format(t='x')})::BIGINT)" for _, pred in metrics)
-    cnt_sql = f"SELECT count(*), {cnt_sel} FROM {src} x WHERE x.grid_point = ?"
+    wanted = sorted({gp for models in groups.values() for gp in models.values()})
+    per_point = {int(r[0]): (int(r[1]), [int(v or 0) for v in r[2:]]) for r in con.execute(
+        f"SELECT x.grid_point, count(*), {cnt_sel} FROM {src} x GROUP BY x.grid_point"
+    ).fetchall() if int(r[0]) in wanted}
+    model_pairs = [(models[a], models[b]) for models in groups.values()
+                   for i, a in enumerate(models) for b in list(models)[i + 1:]]
+    sums = _paired_sums(con, src, model_pairs, sel)
     out: list[dict[str, Any]] = []
     for key, models in groups.items():
         g = meta[key]
-        counts: dict[str, tuple[int, list[int]]] = {}
-        for model, gp in models.items():
-            row = con.execute(cnt_sql, [gp]).fetchone()
-            assert row is not None
-            counts[model] = (int(row[0]), [int(v or 0) for v in row[1:]])
+        counts = {model: per_point.get(gp, (0, [0] * len(metrics)))
+                  for model, gp in models.items()}
         names = list(models)
         pairs: dict[tuple[str, str], tuple[int, list[int]]] = {}
         for i, a in enumerate(names):
             for b in names[i + 1:]:
-                row = con.execute(pair_sql, [models[a], models[b]]).fetchone()
-                assert row is not None
+                row = sums[(models[a], models[b])]
                 pairs[(a, b)] = (int(row[0]), [int(v or 0) for v in row[1:]])
         entry_metrics: dict[str, Any] = {}
         for m, (metric, _) in enumerate(metrics):

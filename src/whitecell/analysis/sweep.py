@@ -94,6 +94,7 @@ from whitecell.analysis.summary import (
     summarize_table,
 )
 from whitecell.record.session import MAX_SEED
+from whitecell.scenario.load import did_you_mean
 from whitecell.world.compile import compile_world
 
 __all__ = ["SweepResult", "run_grid", "sweep"]
@@ -366,7 +367,8 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
         raise SweepError(f"seed must be a whole number from 0 to {MAX_SEED} (2**63 - 1) "
                          f"(got {seed})")
     if backend not in ("local", "dask"):
-        raise SweepError(f"unknown backend {backend!r} (expected local or dask)")
+        raise SweepError(f"unknown backend {backend!r}{did_you_mean(backend, ('local', 'dask'))}"
+                         " (expected local or dask)")
     if workers is not None and workers < 1:
         raise SweepError(f"--workers must be at least 1 (got {workers})")
     if not points:

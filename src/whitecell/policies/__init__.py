@@ -45,7 +45,10 @@ def make_policy(world: World, actor: str, kind: str, *, seed: int = 0,
         if not script:
             raise ValueError(f"actor {actor} has no script in the scenario")
         return ScriptedPolicy(script)
-    raise ValueError(f"unknown policy {kind!r} (expected one of {', '.join(POLICY_KINDS)})")
+    from whitecell.scenario.load import did_you_mean
+
+    raise ValueError(f"unknown policy {kind!r}{did_you_mean(kind, POLICY_KINDS)} "
+                     f"(expected one of {', '.join(POLICY_KINDS)})")
 
 
 def make_policies(world: World, overrides: dict[str, str] | None = None, *, seed: int = 0,

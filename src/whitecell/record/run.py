@@ -40,6 +40,29 @@ def derive_run_id(scenario_digest: str, seed: int, policies: dict[str, str],
     return "r-" + sha256_text(key)[:16]
 
 
+def variant_lines(excursion: str | None, overrides: list[str] | tuple[str, ...],
+                  draw_overrides: list[str] | tuple[str, ...], policies: dict[str, str],
+                  run_index: int = 0) -> list[str]:
+    """What a run played, beyond its scenario and seed, as short lines for a header.
+
+    ``excursion ...``, ``--set ...`` (each value), ``white-cell overrides ...``,
+    ``players`` grouped by kind, and ``run index`` when the dice are those of
+    run *i* of a sweep. The same lines head a narrated run and fill the
+    ``variant`` column of ``whitecell runs``.
+    """
+    out = [f"excursion {excursion}" if excursion else "scenario as written"]
+    out += [f"--set {o}" for o in overrides]
+    out += [f"white-cell override {o}" for o in draw_overrides]
+    kinds: dict[str, list[str]] = {}
+    for actor, kind in policies.items():
+        kinds.setdefault(kind, []).append(actor)
+    if kinds:
+        out.append("players " + "; ".join(f"{k} {', '.join(a)}" for k, a in kinds.items()))
+    if run_index:
+        out.append(f"run index {run_index}")
+    return out
+
+
 @dataclass
 class RunRecord:
     """Everything stored about one run."""
@@ -67,6 +90,11 @@ class RunRecord:
     def __post_init__(self) -> None:
         if not self.event_digest:
             self.event_digest = event_digest(self.events)
+
+    def variant(self) -> list[str]:
+        """Excursion, ``--set`` values, overrides, players and run index (see variant_lines)."""
+        return variant_lines(self.excursion, self.overrides, self.draw_overrides,
+                             self.policies, self.run_index)
 
     def summary(self) -> dict[str, Any]:
         """The JSON a user sees from ``whitecell run --json`` (byte-stable)."""

@@ -211,6 +211,7 @@ class RunStore:
                 d["outcome"] = json.loads(d["outcome"]) if d["outcome"] else None
                 d["policies"] = json.loads(d["policies"])
                 d["overrides"] = json.loads(d["overrides"])
+                d["draw_overrides"] = json.loads(d["draw_overrides"] or "[]")
                 out.append(d)
             return out
 

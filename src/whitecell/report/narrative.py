@@ -129,11 +129,18 @@ def outcome_table(o: dict[str, Any]) -> Table:
 
 
 def print_narrative(console: Console, events: Iterable[dict[str, Any]], cells: dict[str, str],
-                    days: float, start: str = "D") -> None:
-    """Print a whole run, with a heading for each turn."""
+                    days: float, start: str = "D", header: Iterable[str] = ()) -> None:
+    """Print a whole run, with a heading for each turn.
+
+    ``header`` (the record's excursion, ``--set`` values, overrides, players,
+    grid point: what the event log does not say) follows the start line.
+    """
     last = 0
     for ev in events:
         if ev["kind"] != "start" and ev["turn"] != last:
             last = ev["turn"]
             console.print(Text(f"\nTurn {last} ({day_label(last, days, start)})", style="bold"))
         print_event(console, ev, cells, days, start)
+        if ev["kind"] == "start":
+            for line in header:
+                console.print(Text(line, style="dim"))

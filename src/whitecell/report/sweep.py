@@ -26,6 +26,10 @@ Parquet shards (for who capitulated and example runs) when they can be read:
 * the sensitivity tornado;
 * the ``whitecell run --from-sweep`` command of an example run of each point.
 
+A Sobol design (``kind: sobol`` in its manifest) gets its own page instead,
+indices first and no table of its hundreds of points: see
+:mod:`whitecell.report.sobol`.
+
 Like the run report it has inline CSS and SVG, no script and no external
 reference, and the same sweep folder renders to the same bytes (charts use a
 fixed ``svg.hashsalt``; nothing time-dependent is shown).
@@ -55,11 +59,12 @@ from matplotlib.figure import Figure
 from whitecell import __version__
 from whitecell.analysis.sensitivity import read_sensitivity
 from whitecell.analysis.shards import SUMMARY, read_json
-from whitecell.analysis.sobol import SOBOL
+from whitecell.analysis.sobol import SOBOL, sobol_indices
 from whitecell.analysis.summary import all_shards, connect, read_manifest, source_sql, summarize
 from whitecell.report.aar import END_REASONS, FORCE_UNITS
 from whitecell.report.charts import literal
 from whitecell.report.files import write_text_atomic
+from whitecell.report.sobol import build_sobol_context, sobol_chart
 from whitecell.report.svg import chart_style, figure_to_svg
 from whitecell.scenario.load import load_scenario
 
@@ -275,29 +280,6 @@ def _spread_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 #: Grid points beyond which the per-point charts are left out (tables remain).
 MAX_CHARTED_POINTS = 12
-
-
-def sobol_chart(data: Mapping[str, Any]) -> Markup:
-    """First-order and total Sobol indices per parameter, with bootstrap intervals."""
-    rows = list(data["parameters"])[::-1]  # largest total index at the top
-    with chart_style("sweep-sobol"):
-        fig = Figure(figsize=(9.6, 1.4 + 0.5 * max(len(rows), 1)))
-        ax = fig.add_subplot()
-        y = np.arange(len(rows))
-        s1 = [float(r["S1"]) for r in rows]
-        st = [float(r["ST"]) for r in rows]
-        ax.barh(y + 0.18, st, height=0.34, color="#d55e00", label="total (ST)",
-                xerr=[float(r["ST_conf"]) for r in rows], capsize=3)
-        ax.barh(y - 0.18, s1, height=0.34, color="#0072b2", label="first order (S1)",
-                xerr=[float(r["S1_conf"]) for r in rows], capsize=3)
-        ax.axvline(0.0, color="#2b2f33", linewidth=1.0)
-        ax.set_yticks(y, [literal(f"{r['path']}  ({r['low_value']} → {r['high_value']})")
-                          for r in rows])
-        ax.set_xlabel(f"share of the variance of {data['outcome']} (0 to 1)")
-        ax.set_title("Sobol indices (Saltelli 2010, via SALib)")
-        ax.legend(loc="lower right", fontsize=8.5)
-        fig.tight_layout()
-        return figure_to_svg(fig, chart_id="sweep-sobol", title="Sobol indices")
 
 
 def _fmt_pct(p: Mapping[str, Any]) -> str:
@@ -663,6 +645,12 @@ def render_sweep_report(path: str | os.PathLike[str]) -> str:
         summary = summarize(d)  # written by a whitecell that did not know player models
     sob = d / SOBOL
     sobol = read_json(sob) if sob.is_file() else None
+    if manifest.get("kind") == "sobol":
+        if sobol is None and summary.get("complete", True):
+            sobol = sobol_indices(summary, manifest)
+        return _environment().get_template("sobol.html").render(
+            **build_sobol_context(summary, manifest, sobol, text=scenario_text(manifest),
+                                  facts=shard_facts(d), folder=str(path)))
     return _environment().get_template("sweep.html").render(
         **build_sweep_context(summary, manifest, read_sensitivity(d), sobol,
                               text=scenario_text(manifest), facts=shard_facts(d),

@@ -12,7 +12,8 @@ from typing import Any
 
 from whitecell.scenario.actions import ACTION_INDEX, action
 from whitecell.scenario.model import Scenario
-from whitecell.scenario.overrides import OverrideError, apply_set, parse_set
+from whitecell.scenario.overrides import OverrideError, parse_set
+from whitecell.scenario.overrides import resolve_path as data_path
 
 Path = tuple[str | int, ...]
 
@@ -172,8 +173,12 @@ def assumption_problems(sc: Scenario) -> list[tuple[Path, str]]:
         seen.add(a.path)
         try:
             segments, _ = parse_set(f"{a.path}=0")
-            apply_set(data, segments, 0)
-            value = resolve_path(data, a.path)
+            # where --set would write (OverrideError if it cannot), found without
+            # setting it: apply_set on a copy of the whole scenario for each assumption
+            # made big files slow to validate
+            value: Any = data
+            for key in data_path(data, segments):
+                value = value[key]
         except (OverrideError, KeyError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
             probs.append((where, f"path {a.path!r} cannot be set: {msg}"))

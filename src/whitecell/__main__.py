@@ -1,0 +1,5 @@
+"""``python -m whitecell``: the ``whitecell`` command."""
+
+from whitecell.cli import main
+
+main()
