@@ -524,6 +524,25 @@ def _play_legacy(store: Any, resume: str) -> None:
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database URL (default: the run store; e.g. "
+        "postgresql+psycopg://user:pw@host/db).")] = None,
+) -> None:
+    """Serve live exercises in the browser; prints the facilitator's URL with its token."""
+    from whitecell.server.serve import ServeError
+    from whitecell.server.serve import serve as run_server
+
+    with friendly():
+        try:
+            run_server(host=host, port=port, db=_url(db) if db else None)
+        except ServeError as e:
+            raise UserError(str(e)) from None
+
+
+@app.command()
 def version() -> None:
     """Print the whitecell version."""
     out.print(__version__)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,12 +182,31 @@ class Exercises:
         self.url = self.runs.url
         self.engine = self.runs.engine
         self.bus = bus or Bus()
+        self._local: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext())
+
+    def warm(self, xid: str) -> None:
+        """Prepare the turn being played in the background (the first move is then quick)."""
+        def run() -> None:
+            try:
+                snap = self.snapshot(xid)
+                if self._in_play(snap):
+                    T.look(self.setup(snap))
+            except (ExerciseError, sa.exc.SQLAlchemyError):
+                pass  # a request will compute it again and report the problem
+
+        threading.Thread(target=run, daemon=True, name=f"warm-{xid}").start()
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager
     def _write(self, xid: str) -> Iterator[tuple[sa.Connection, Snap]]:
-        """A transaction holding the exercise's write lock, with its fresh snapshot."""
-        with self.engine.begin() as conn:
+        """A transaction holding the exercise's write lock, with its fresh snapshot.
+
+        SQLite has one writer per database: threads of this process queue on a
+        lock of their own rather than on SQLite's busy handler, whose sleeps
+        would add tens of milliseconds to a write under load.
+        """
+        with self._local, self.engine.begin() as conn:
             res = conn.execute(exercises_table.update().where(exercises_table.c.id == xid)
                                .values(rev=exercises_table.c.rev + 1, updated=_now()))
             if res.rowcount == 0:
@@ -276,6 +296,16 @@ class Exercises:
             conn.execute(server_table.insert().values(key="console_hash",
                                                       value=token_hash(token)))
         return token
+
+    def server_secret(self) -> bytes:
+        """A random secret kept in the database (signs CSRF tokens across restarts)."""
+        with self.engine.begin() as conn:
+            v = conn.execute(sa.select(server_table.c.value)
+                             .where(server_table.c.key == "secret")).scalar()
+            if v is None:
+                v = secrets.token_hex(32)
+                conn.execute(server_table.insert().values(key="secret", value=v))
+        return bytes.fromhex(str(v))
 
     def _console_hash(self, conn: sa.Connection) -> str:
         v = conn.execute(sa.select(server_table.c.value)
@@ -386,6 +416,8 @@ class Exercises:
                 detail=json.dumps({"scenario": ref, "excursion": excursion, "seed": seed,
                                    "cells": kinds, "started": start}, sort_keys=True)))
             self.runs.save_in(conn, first.record())
+        if start:
+            self.warm(xid)
         return Created(id=xid, facilitator=fac, observer=obs, cells=tokens)
 
     def find(self, ref: str) -> str | None:
@@ -441,10 +473,13 @@ class Exercises:
                          .values(status=new.value, **values))
             self._audit(conn, snap, role, what, status=new.value)
         self._notify(xid, {"type": "status", "status": new.value, "turn": snap.turn}, ["*"])
+        if new == Status.RUNNING:
+            self.warm(xid)
         return {"status": new.value, "turn": snap.turn}
 
     def start(self, xid: str, role: Role) -> dict[str, Any]:
         """Begin turn 1 (draft -> running)."""
+        self._white(role)
         return self._status(xid, role, Status.RUNNING, "start") if \
             self.snapshot(xid).status == Status.DRAFT else self._refuse(xid, "start")
 
@@ -453,6 +488,7 @@ class Exercises:
 
     def pause(self, xid: str, role: Role) -> dict[str, Any]:
         """Stop the clock; cells cannot submit until resumed."""
+        self._white(role)
         snap = self.snapshot(xid)
         if snap.status != Status.RUNNING:
             return self._refuse(xid, "pause")
@@ -465,6 +501,7 @@ class Exercises:
 
     def resume(self, xid: str, role: Role) -> dict[str, Any]:
         """Carry on after a pause (the clock resumes with the time that was left)."""
+        self._white(role)
         snap = self.snapshot(xid)
         if snap.status != Status.PAUSED:
             return self._refuse(xid, "resume")
@@ -774,11 +811,14 @@ class Exercises:
             self._audit(conn, snap2, role, "publish", overrides=prop["overrides"],
                         finished=finished)
         self._notify(xid, {"type": "published", "turn": snap.turn, "status": new.value}, ["*"])
+        if new == Status.RUNNING:
+            self.warm(xid)
         return {"turn": snap.turn, "status": new.value, "next_turn": snap.turn + 1
                 if new == Status.RUNNING else None, "run_id": rec.run_id, "finished": finished}
 
     def advance(self, xid: str, role: Role) -> dict[str, Any]:
         """Start the next turn after a published one."""
+        self._white(role)
         snap = self.snapshot(xid)
         if snap.status != Status.PUBLISHED:
             return self._refuse(xid, "advance")

@@ -293,8 +293,38 @@ def add_overrides(game: Game, texts: Sequence[str]) -> list[DrawOverride]:
     return parsed
 
 
+_looks: OrderedDict[str, Look] = OrderedDict()
+_flights: dict[str, threading.Lock] = {}
+
+
 def look(setup: Setup) -> Look:
-    """The turn's injects and every human cell's picture; nothing is adjudicated for keeps."""
+    """The turn's injects and every human cell's picture; nothing is adjudicated for keeps.
+
+    Remembered per setup (treat the result as read-only): every move submitted
+    is checked against it.
+    """
+    key = setup.key()
+    with _cache_lock:
+        hit = _looks.get(key)
+        if hit is not None:
+            _looks.move_to_end(key)
+            return hit
+        flight = _flights.setdefault(key, threading.Lock())
+    with flight:  # one computation per key however many requests wait for it
+        with _cache_lock:
+            hit = _looks.get(key)
+        if hit is not None:
+            return hit
+        got = _look(setup)
+        with _cache_lock:
+            _looks[key] = got
+            _flights.pop(key, None)
+            while len(_looks) > CACHE_SIZE:
+                _looks.popitem(last=False)
+    return got
+
+
+def _look(setup: Setup) -> Look:
     game = start_of_turn(setup)
     if game.finished:
         return Look(turn=setup.turn, pictures={}, injects=[], finished=True)
