@@ -236,13 +236,14 @@ def _report_target(path: str) -> Path:
     return target
 
 
-def _write_report(rec: Any, sc: Any, path: str) -> Path:
+def _write_report(rec: Any, sc: Any, path: str, redacted: bool = False) -> Path:
     from whitecell.report.aar import write_run_report
     from whitecell.report.files import OutputTargetError
 
     target = _report_target(path)
     try:
-        return Path(write_run_report(_report_input(rec, sc), target))
+        return Path(write_run_report({**_report_input(rec, sc), "redacted": redacted},
+                                     target))
     except OutputTargetError as e:
         raise UserError(str(e)) from None
     except OSError as e:
@@ -416,6 +417,9 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
                 raise UserError(f"--as names unknown actor {as_actor!r} (known: "
                                 f"{', '.join(sc.actor_ids)})")
             rec.events = redact_events(rec.events, Role(CELL, who), sc.actor_ids)
+            path = _write_report(rec, sc, output, redacted=True)
+            out.print(f"after-action report (as {who}): {path}")
+            return
         path = _write_report(rec, sc, output)
     out.print(f"after-action report: {path}")
 

@@ -35,6 +35,8 @@ def test_a_game_saved_at_a_prompt_holds_only_published_turns(tmp_path: Path) -> 
     red = runner.invoke(app, ["report", run_id, "-o", str(tmp_path / "j.html"), "--out", store,
                               "--as", "JPN"])
     assert red.exit_code == 0, red.output
+    assert "White cell only" not in (tmp_path / "j.html").read_text()
+    assert "White cell only" in html
     bad = runner.invoke(app, ["report", run_id, "-o", str(tmp_path / "k.html"), "--out", store,
                               "--as", "ZZZ"])
     assert bad.exit_code == 2 and "unknown actor" in bad.stderr

@@ -352,6 +352,27 @@ class Exercises:
                 raise ExerciseError("this token belongs to another exercise", 403)
         raise ExerciseError("unknown token", 401)
 
+    def locate(self, token: str | None) -> tuple[str | None, Role | None]:
+        """Which exercise and role a token opens: ``(None, console)`` for the server's token.
+
+        ``(None, None)`` when the token opens nothing.
+        """
+        if not token:
+            return None, None
+        if self.is_console(token):
+            return None, Role(CONSOLE)
+        h = token_hash(token)
+        with self.engine.connect() as conn:
+            xid = conn.execute(sa.select(exercises_table.c.id).where(
+                (exercises_table.c.facilitator_hash == h)
+                | (exercises_table.c.observer_hash == h)).limit(1)).scalar()
+            if xid is None:
+                xid = conn.execute(sa.select(cells_table.c.exercise_id)
+                                   .where(cells_table.c.token_hash == h).limit(1)).scalar()
+        if xid is None:
+            return None, None
+        return str(xid), self.authenticate(str(xid), token)
+
     @staticmethod
     def _known(conn: sa.Connection, h: str, console: str) -> bool:
         if console and same_hash(h, console):
@@ -1030,7 +1051,7 @@ class Exercises:
             out["msel"] = msel_ops.msel_rows(snap.msel, sc, snap.fired(),
                                              {e["data"]["inject"] for e in
                                               (look.injects if look else [])})
-            out["connected"] = sorted(set(self.bus.audiences(xid)))
+            out["connected"] = sorted(self.bus.audiences(xid))
             out["run_id"] = snap.row["run_id"]
             out["published_moves"] = [{"turn": t["turn"], "moves": json.loads(t["moves"]),
                                        "overrides": json.loads(t["overrides"])}
@@ -1047,6 +1068,29 @@ class Exercises:
                 for a in ids:
                     rungs[a].append(int((e["data"].get("rungs") or {}).get(a, 0)))
         return {"turns": turns, "rungs": rungs}
+
+    def report_input(self, xid: str, role: Role) -> dict[str, Any]:
+        """The run record of the published turns as the AAR takes it, redacted for ``role``."""
+        snap = self.snapshot(xid)
+        rec = self.runs.load(snap.row["run_id"])
+        sc = self.scenario(snap)
+        events = rec.events if role.is_white else views.redact_events(rec.events, role,
+                                                                      sc.actor_ids)
+        return {
+            "run_id": rec.run_id,
+            "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
+                         "summary": sc.summary, "theatre": sc.theatre,
+                         "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
+                         "start_label": sc.turn.start_label, "references": list(sc.references),
+                         "digest": rec.scenario_digest, "excursion": rec.excursion,
+                         "overrides": list(rec.overrides),
+                         "actors": [{"id": a.id, "name": a.name, "cell": a.cell,
+                                     "role": a.role} for a in sc.actors]},
+            "seed": rec.seed, "policies": rec.policies, "whitecell_version": rec.version,
+            "event_digest": rec.event_digest, "created": rec.created,
+            "outcome": rec.outcome or {}, "events": events, "status": rec.status,
+            "redacted": not role.is_white,
+        }
 
     def run_record(self, xid: str) -> RunRecord | None:
         """The run record of the published turns (None before the first publication)."""

@@ -941,6 +941,7 @@ def build_context(run: Mapping[str, Any]) -> dict[str, Any]:
         "beliefs": _beliefs(r, actors),
         "private": _private(r, actors),
         "models": _models(r),
+        "redacted": bool(r.run.get("redacted")),  # a cell's copy: no white-cell page
         "kahn_source": KAHN_SOURCE,
         "rivera_source": RIVERA_SOURCE,
     }
