@@ -161,3 +161,28 @@ def test_everything_survives_a_new_process_on_the_same_database(ex: Exercises) -
     v = again.view(x, WHITE)
     assert [m["text"] for m in v["messages"]] == ["a note between allies"]
     assert [n["text"] for n in v["notes"]] == ["cells hesitated"]
+
+
+def test_reissued_tokens_replace_the_old_ones(ex: Exercises) -> None:
+    c, _, _ = _new(ex)
+    new = ex.reissue(c.id, WHITE)
+    assert ex.authenticate(c.id, new.cells["USA"]) == Role(CELL, "USA")
+    for old in (c.facilitator, c.observer, c.cells["USA"]):
+        assert _code(ex.authenticate, c.id, old) == 401
+    assert _code(ex.reissue, c.id, Role(CELL, "USA")) == 403
+
+
+def test_the_turn_clock_warns_and_stops_while_paused(ex: Exercises) -> None:
+    c, _, _ = _new(ex)
+    ex.set_clock(c.id, WHITE, 1, warning_minutes=2)
+    clock = ex.view(c.id, WHITE)["clock"]
+    assert 50 <= clock["seconds_left"] <= 60 and clock["warning"] and not clock["paused"]
+    ex.set_clock(c.id, WHITE, 30, warning_minutes=2)
+    assert not ex.view(c.id, WHITE)["clock"]["warning"]
+    ex.pause(c.id, WHITE)
+    paused = ex.view(c.id, Role(CELL, "USA"))["clock"]
+    assert paused["paused"] and 1790 <= paused["seconds_left"] <= 1800
+    ex.resume(c.id, WHITE)
+    assert not ex.view(c.id, WHITE)["clock"]["paused"]
+    assert _code(ex.set_clock, c.id, WHITE, -5) == 422
+    assert _code(ex.set_clock, c.id, Role(CELL, "USA"), 5) == 403

@@ -39,6 +39,7 @@ def routes(xid: str) -> list[tuple[str, str, dict[str, Any] | None, str]]:
         ("POST", p + "/messages/1/release", None, "white"),
         ("POST", p + "/notes", {"kind": "hotwash", "text": "x"}, "white"),
         ("GET", p + "/audit", None, "white"),
+        ("POST", p + "/tokens", None, "white"),
         ("GET", p + "/export.json", None, "any"),
         ("GET", p + "/export.xlsx", None, "any"),
         ("GET", p + "/events", None, "any"),

@@ -199,7 +199,7 @@ class Exercises:
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager
-    def _write(self, xid: str) -> Iterator[tuple[sa.Connection, Snap]]:
+    def _write(self, xid: str, light: bool = False) -> Iterator[tuple[sa.Connection, Snap]]:
         """A transaction holding the exercise's write lock, with its fresh snapshot.
 
         SQLite has one writer per database: threads of this process queue on a
@@ -211,14 +211,15 @@ class Exercises:
                                .values(rev=exercises_table.c.rev + 1, updated=_now()))
             if res.rowcount == 0:
                 raise ExerciseError(f"no exercise {xid!r}", 404)
-            yield conn, self._snap(conn, xid)
+            yield conn, self._snap(conn, xid, light=light)
 
     def snapshot(self, xid: str) -> Snap:
         """The stored exercise (ExerciseError 404 if there is none)."""
         with self.engine.connect() as conn:
             return self._snap(conn, xid)
 
-    def _snap(self, conn: sa.Connection, xid: str) -> Snap:
+    def _snap(self, conn: sa.Connection, xid: str, light: bool = False) -> Snap:
+        """The stored exercise; ``light``: only its row, cells and this turn's moves."""
         row = conn.execute(sa.select(exercises_table).where(exercises_table.c.id == xid)
                            ).mappings().first()
         if row is None:
@@ -233,6 +234,9 @@ class Exercises:
             d = dict(m)
             d["actions"] = json.loads(d["actions"])
             moves[d["actor"]] = d
+        if light:
+            return Snap(row=r, cells=cells, moves=moves, decisions={}, turns=[], adhoc=[],
+                        messages=[], notes=[])
         decisions = {d["ruling"]: dict(d) for d in conn.execute(
             sa.select(decisions_table).where((decisions_table.c.exercise_id == xid)
                                              & (decisions_table.c.turn == turn))).mappings()}
@@ -566,9 +570,11 @@ class Exercises:
         if dl.startswith("P"):
             left = float(dl[1:])
             return {"deadline": None, "seconds_left": left, "paused": True,
+                    "warning_seconds": 60 * int(snap.row["warning_minutes"]),
                     "warning": left <= 60 * int(snap.row["warning_minutes"])}
         left = (_parse_time(dl) - datetime.now(UTC)).total_seconds()
         return {"deadline": dl, "seconds_left": max(0.0, round(left)), "paused": False,
+                "warning_seconds": 60 * int(snap.row["warning_minutes"]),
                 "warning": left <= 60 * int(snap.row["warning_minutes"]), "expired": left <= 0}
 
     # ------------------------------------------------------------------ moves
@@ -601,8 +607,9 @@ class Exercises:
         if not isinstance(actions, list) or not actions:
             raise ExerciseError("actions must be a list of one action", 422)
         if len(actions) > 1:
-            raise ExerciseError("one action per turn: the engine adjudicates a single action "
-                                "per cell each turn", 422)
+            raise ExerciseError("one action per turn: each cell makes one move per turn, its "
+                                "main effort (docs/decisions/0004-one-move-per-cell-per-turn.md)",
+                                422)
         a0 = actions[0]
         if isinstance(a0, str):
             a0 = {"action": a0}
@@ -620,7 +627,7 @@ class Exercises:
             raise ExerciseError(f"{actor} is not a human cell", 403)
         move = T.check_move(pic, {"action": a0["action"],
                                   "target": a0["target"].upper() if a0.get("target") else None})
-        with self._write(xid) as (conn, snap2):
+        with self._write(xid, light=True) as (conn, snap2):
             if snap2.status != Status.RUNNING or snap2.turn != snap.turn:
                 raise ExerciseError(f"moves are not open: the exercise is {snap2.status}", 409)
             prev = snap2.moves.get(actor)

@@ -150,7 +150,11 @@ class RunStore:
             if not os.access(folder, os.W_OK):
                 raise StoreError(f"the run store folder {folder} is not writable")
         try:
-            self.engine = sa.create_engine(self.url)
+            # a server's worker threads each hold a connection: a pool as large as
+            # its thread pool, so requests do not queue for one (SQLite: one file)
+            pool = {} if self.url.startswith("sqlite") else {"pool_size": 20,
+                                                             "max_overflow": 30}
+            self.engine = sa.create_engine(self.url, **pool)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _on_sqlite_connect)
             _migrate(self.engine)

@@ -140,6 +140,11 @@ def router(exercises: Exercises) -> APIRouter:
         r.add_api_route(f"/exercises/{{xid}}/{name}", status_route, methods=["POST"],
                         summary=f"{name.capitalize()} (white cell)", name=f"status_{name}")
 
+    @r.post("/exercises/{xid}/tokens", summary="New tokens for every role (old ones stop)")
+    def reissue(xid: str, request: Request) -> dict[str, Any]:
+        c = exercises.reissue(xid, who(request, xid))
+        return {"id": c.id, "tokens": c.tokens()}
+
     @r.post("/exercises/{xid}/clock", summary="Set the turn's deadline")
     def clock(xid: str, body: ClockBody, request: Request) -> dict[str, Any]:
         return exercises.set_clock(xid, who(request, xid), body.minutes, body.warning_minutes)

@@ -109,6 +109,14 @@ def chart_svg(chart: dict[str, Any], cells: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+def invitations(request: Request, c: Any) -> dict[str, Any]:
+    """The invite links of a new set of tokens (shown once)."""
+    base = str(request.base_url).rstrip("/")
+    return {"facilitator": f"{base}/join?t={quote(c.facilitator)}",
+            "observer": f"{base}/join?t={quote(c.observer)}",
+            "cells": {a: f"{base}/join?t={quote(t)}" for a, t in c.cells.items()}}
+
+
 def mount(app: FastAPI, exercises: Exercises) -> None:
     """Add the pages, their partials, form actions and static files to ``app``."""
     secret = exercises.server_secret()
@@ -197,11 +205,7 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
 
         c = await anyio.to_thread.run_sync(lambda: exercises.create(
             scenario, excursion=excursion, seed=seed, cells=cells, role=Role(CONSOLE)))
-        base = str(request.base_url).rstrip("/")
-        links = {"facilitator": f"{base}/join?t={quote(c.facilitator)}",
-                 "observer": f"{base}/join?t={quote(c.observer)}",
-                 "cells": {a: f"{base}/join?t={quote(t)}" for a, t in c.cells.items()}}
-        return _page("created.html", xid=c.id, links=links,
+        return _page("created.html", xid=c.id, links=invitations(request, c),
                      title=exercises.snapshot(c.id).row["scenario_title"])
 
     @app.get("/x/{xid}", include_in_schema=False)
@@ -290,6 +294,14 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
         role, token = await anyio.to_thread.run_sync(who, request, xid)
         form = await request.form()
         check_csrf(request, secret, token, _f(form, "csrf"))
+        if op == "reissue":  # new invite links; the old ones stop working
+            c = await anyio.to_thread.run_sync(exercises.reissue, xid, role)
+            resp = _page("created.html", xid=xid, links=invitations(request, c),
+                         title=exercises.snapshot(xid).row["scenario_title"])
+            if request.cookies.get(f"{COOKIE}_{xid}"):  # this browser joined by a link
+                resp.set_cookie(f"{COOKIE}_{xid}", c.facilitator, httponly=True,
+                                samesite="strict")
+            return resp
         if op not in actions:
             raise ExerciseError(f"no action {op!r}", 404)
         try:
