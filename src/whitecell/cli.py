@@ -8,7 +8,6 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +51,7 @@ class UserError(Exception):
 @contextmanager
 def friendly() -> Iterator[None]:
     """Turn user errors into clean messages and exit status 2."""
+    from whitecell.exercise.states import ExerciseError
     from whitecell.record.session import ReplayError
     from whitecell.record.store import StoreError
     from whitecell.scenario.overrides import OverrideError
@@ -64,6 +64,9 @@ def friendly() -> Iterator[None]:
         raise typer.Exit(2) from None
     except (StoreError, UserError, OverrideError, ReplayError, ValueError) as e:
         err.print(f"error: {e}", markup=False)
+        raise typer.Exit(2) from None
+    except ExerciseError as e:
+        err.print(f"error: {e.message}", markup=False)
         raise typer.Exit(2) from None
     except OSError as e:  # a path the system refuses (name too long, permission, ...)
         where = f"{e.filename}: " if e.filename else ""
@@ -215,7 +218,7 @@ def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
                                 for a in sc.actors]},
         "seed": rec.seed, "policies": rec.policies, "whitecell_version": rec.version,
         "event_digest": rec.event_digest, "created": rec.created,
-        "outcome": rec.outcome or {}, "events": rec.events,
+        "outcome": rec.outcome or {}, "events": rec.events, "status": rec.status,
     }
 
 
@@ -240,13 +243,14 @@ def _report_target(path: str) -> Path:
     return target
 
 
-def _write_report(rec: Any, sc: Any, path: str) -> Path:
+def _write_report(rec: Any, sc: Any, path: str, redacted: bool = False) -> Path:
     from whitecell.report.aar import write_run_report
     from whitecell.report.files import OutputTargetError
 
     target = _report_target(path)
     try:
-        return Path(write_run_report(_report_input(rec, sc), target))
+        return Path(write_run_report({**_report_input(rec, sc), "redacted": redacted},
+                                     target))
     except OutputTargetError as e:
         raise UserError(str(e)) from None
     except OSError as e:
@@ -383,8 +387,14 @@ def replay(run_id: Annotated[str, typer.Argument(help="Run id (a unique prefix i
 def report_cmd(run_id: Annotated[str, typer.Argument(
                    help="Run id (or unique prefix), or a sweep folder.")],
                output: Annotated[str, typer.Option("-o", "--output", help="HTML file.")],
-               outdir: OutOpt = None) -> None:
-    """Write the offline HTML report of a saved run or of a sweep folder."""
+               outdir: OutOpt = None,
+               as_actor: Annotated[str | None, typer.Option(
+                   "--as", help="Redact to what this cell may see (its own moves and "
+                   "picture; others' public moves only).")] = None) -> None:
+    """Write the offline HTML report of a saved run or of a sweep folder.
+
+    A game not yet finished is reported as unfinished, with no outcome.
+    """
     from whitecell.record.session import load_recorded
 
     with friendly():
@@ -402,9 +412,30 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
             out.print(f"sweep report: {path}")
             return
         _not_a_folder(run_id)
-        rec = _store(outdir, existing=True).load(run_id)
+        store = _store(outdir, existing=True)
+        if run_id.startswith("x-"):  # a live exercise: its run record
+            from whitecell.exercise import Exercises
+
+            ex = Exercises(store.url)
+            xid = ex.find(run_id)
+            if xid is None:
+                raise UserError(f"no exercise {run_id!r} in {store.url}")
+            run_id = ex.snapshot(xid).row["run_id"]
+        rec = store.load(run_id)
         _report_target(output)
         sc = load_recorded(rec).scenario
+        if as_actor:
+            from whitecell.exercise.tokens import CELL, Role
+            from whitecell.exercise.views import redact_events
+
+            who = as_actor.upper()
+            if who not in sc.actor_ids:
+                raise UserError(f"--as names unknown actor {as_actor!r} (known: "
+                                f"{', '.join(sc.actor_ids)})")
+            rec.events = redact_events(rec.events, Role(CELL, who), sc.actor_ids)
+            path = _write_report(rec, sc, output, redacted=True)
+            out.print(f"after-action report (as {who}): {path}")
+            return
         path = _write_report(rec, sc, output)
     out.print(f"after-action report: {path}")
 
@@ -432,19 +463,28 @@ def play(
     resume: Annotated[str | None, typer.Option("--resume", help="Continue a saved game.")] = None,
     outdir: OutOpt = None,
 ) -> None:
-    """Play one or more cells at the terminal against AI cells. Ctrl-C saves the game."""
-    from whitecell.record import session
-    from whitecell.terminal import HumanPolicy
+    """Play one or more cells at the terminal against AI cells. Ctrl-C saves the game.
+
+    The game is a live exercise (the same layer as ``whitecell serve``) in the
+    run store: a saved game holds the published turns and the moves already
+    given, never the AI cells' moves of the turn being played.
+    """
+    from whitecell.exercise import Exercises
+    from whitecell.terminal import play_exercise
 
     with friendly():
         store = _store(outdir, existing=bool(resume))
+        ex = Exercises(store.url)
         if resume:
-            rec = store.load(resume)
-            if rec.status == "complete":
-                raise UserError(f"run {rec.run_id} is already finished (see `whitecell replay`)")
-            humans = [a for a, k in rec.policies.items() if k == "human"]
-            s = session.rebuild_session(rec, then={a: HumanPolicy(a, out) for a in humans})
-            out.print(f"resuming {rec.run_id} after turn {len(rec.decisions)}")
+            xid = ex.find(resume)
+            if xid is None:
+                return _play_legacy(store, resume)
+            snap = ex.snapshot(xid)
+            if snap.status == "ended":
+                raise UserError(f"run {snap.row['run_id']} is already finished "
+                                "(see `whitecell replay`)")
+            humans = snap.humans()
+            out.print(f"resuming {snap.row['run_id']} after turn {len(snap.turns)}")
         else:
             if not scenario or not as_actor:
                 raise UserError("play needs a SCENARIO and at least one --as ACTOR "
@@ -453,37 +493,78 @@ def play(
             res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
             pol = _expand_all(_policies(policy), res.scenario.actor_ids)
             humans = [a.upper() for a in as_actor]
-            s = session.start_session(scenario, excursion=excursion, sets=tuple(sets or ()),
-                                      seed=seed, policy=pol, resolved=res,
-                                      humans={a: HumanPolicy(a, out) for a in humans},
-                                      salt=secrets.token_hex(8))
-        sc = s.resolved.scenario
+            unknown = [a for a in humans if a not in res.scenario.actor_ids]
+            if unknown:
+                raise UserError(f"--as names unknown actor {unknown[0]!r} (known: "
+                                f"{', '.join(res.scenario.actor_ids)})")
+            bad = sorted(set(pol) - set(res.scenario.actor_ids))
+            if bad:
+                raise UserError(f"--policy names unknown actor {bad[0]!r} "
+                                f"(known: {', '.join(res.scenario.actor_ids)})")
+            kinds = {**pol, **{a: "human" for a in humans}}
+            xid = ex.create(scenario, excursion=excursion, sets=tuple(sets or ()), seed=seed,
+                            cells=kinds, start=True).id
+            snap = ex.snapshot(xid)
+        sc = ex.scenario(snap)
+        run_id = snap.row["run_id"]
         out.rule(Text(sc.title, style="bold"))
-        out.print(sc.briefing)
+        out.print(Text(sc.briefing))
         out.print(f"You play: {', '.join(humans)}.  Ctrl-C saves the game.")
-        for line in s.record().variant():  # excursion, --set values, players
+        from whitecell.record.run import variant_lines
+
+        # what is played: excursion, --set values, players (as for run and replay)
+        for line in variant_lines(snap.row["excursion"], list(snap.base_sets()), [], snap.kinds):
             out.print(Text(line, style="dim"))
-        shown = 0
-
-        def show(_: Any) -> None:
-            nonlocal shown
-            from whitecell.report.narrative import print_narrative
-
-            evs = [e.to_dict() for e in s.game.events[shown:]]
-            shown = len(s.game.events)
-            print_narrative(out, evs, _cells(sc), sc.turn.length_days, sc.turn.start_label)
-
         try:
-            s.game.play(show)
+            play_exercise(ex, xid, out)
         except (KeyboardInterrupt, EOFError):
-            rec = s.record()
-            store.save(rec)
-            err.print(f"\ngame saved as {rec.run_id}; continue with "
-                      f"`whitecell play --resume {rec.run_id}`")
+            err.print(f"\ngame saved as {run_id}; continue with "
+                      f"`whitecell play --resume {run_id}`")
             raise typer.Exit(130) from None
+        out.print(f"\nrun {run_id} saved to {store.url}")
+
+
+def _play_legacy(store: Any, resume: str) -> None:
+    """Resume a game saved by an older whitecell (a bare run record, no exercise)."""
+    from whitecell.record import session
+    from whitecell.terminal import HumanPolicy
+
+    rec = store.load(resume)
+    if rec.status == "complete":
+        raise UserError(f"run {rec.run_id} is already finished (see `whitecell replay`)")
+    humans = [a for a, k in rec.policies.items() if k == "human"]
+    s = session.rebuild_session(rec, then={a: HumanPolicy(a, out) for a in humans})
+    out.print(f"resuming {rec.run_id} after turn {len(rec.decisions)}")
+    try:
+        s.game.play()
+    except (KeyboardInterrupt, EOFError):
         rec = s.record()
         store.save(rec)
-        out.print(f"\nrun {rec.run_id} saved to {store.url}")
+        err.print(f"\ngame saved as {rec.run_id}; continue with "
+                  f"`whitecell play --resume {rec.run_id}`")
+        raise typer.Exit(130) from None
+    rec = s.record()
+    store.save(rec)
+    out.print(f"\nrun {rec.run_id} saved to {store.url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database URL (default: the run store; e.g. "
+        "postgresql+psycopg://user:pw@host/db).")] = None,
+) -> None:
+    """Serve live exercises in the browser; prints the facilitator's URL with its token."""
+    from whitecell.server.serve import ServeError
+    from whitecell.server.serve import serve as run_server
+
+    with friendly():
+        try:
+            run_server(host=host, port=port, db=_url(db) if db else None)
+        except ServeError as e:
+            raise UserError(str(e)) from None
 
 
 @app.command()

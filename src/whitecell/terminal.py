@@ -15,6 +15,7 @@ the legal ones are listed), and ``help N`` describes move N in one line.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -22,15 +23,13 @@ from rich.table import Table
 from rich.text import Text
 
 from whitecell.engine.observation import Decision, Observation
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS, ActionSpec
-from whitecell.world.compile import World
+from whitecell.exercise.targets import COOPERATIVE, target_options
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS
 
 Ask = Callable[[str], str]
 
-#: Moves made with or for a partner: their target is an ally, never an adversary.
-COOPERATIVE: frozenset[str] = frozenset(
-    {"security_cooperation", "supply_weapons", "reaffirm_commitment"})
-
+__all__ = ["COOPERATIVE", "HumanPolicy", "action_number", "describe", "parse_action",
+           "target_options"]
 
 def action_number(index: int) -> int:
     """The number a player types for catalogue entry ``index`` (stable across turns)."""
@@ -55,23 +54,6 @@ def describe(answer: str) -> str:
         return f"no action {ans!r}: give a number from the list or an action id"
     a = CATALOGUE[j]
     return f"{action_number(j)} {a.id} ({a.name}, rung {a.kahn_rung}, {a.rivera}): {a.description}"
-
-
-def target_options(w: World, me: int, spec: ActionSpec) -> list[str]:
-    """The actors that make sense as the target of ``spec`` played by actor ``me``.
-
-    Cooperative moves (``COOPERATIVE``) go to partners: actors on the same side
-    that are not adversaries. Every other move needing a target (threats,
-    strikes, talks) goes to adversaries. When a scenario gives no such actor
-    the choice falls back to every other actor.
-    """
-    others = [j for j in range(w.n_actors) if j != me]
-    if spec.id in COOPERATIVE:
-        picked = [j for j in others if w.side[j] == w.side[me] and not w.adversaries[me, j]
-                  and not w.adversaries[j, me]]
-    else:
-        picked = [j for j in others if w.adversaries[me, j]]
-    return [w.ids[j] for j in (picked or others)]
 
 
 class HumanPolicy:
@@ -151,9 +133,9 @@ class HumanPolicy:
         w, me = obs.world, obs.actor
         target = int(w.adversary[me])
         spec = CATALOGUE[choice]
-        if not spec.needs_target:
-            return target
         options = target_options(w, me, spec)
+        if not options:
+            return target
         if len(options) == 1:
             return w.ids.index(options[0])
         default = w.ids[target] if target >= 0 and w.ids[target] in options else options[0]
@@ -181,3 +163,75 @@ class HumanPolicy:
         return Decision(action=np.array([choice], dtype=np.int64),
                         target=np.array([target], dtype=np.int64),
                         reasons=["human cell"], rationale=rationale)
+
+
+def play_exercise(exercises: Any, xid: str, console: Console, ask: Ask | None = None) -> str:
+    """Play live exercise ``xid`` at the terminal; returns its run id when it has ended.
+
+    The human cells answer in turn (hot seat) through :class:`HumanPolicy`;
+    each move is stored by the exercise layer as soon as it is given. When
+    every human cell has moved, the terminal acts as the white cell: the turn
+    is adjudicated and published with its rulings as proposed, then the
+    published turn is narrated as the human cells may see it (AI cells' private
+    reasoning is never shown). Interrupting at a prompt leaves the exercise
+    stored with the published turns and the moves already given, and nothing
+    of the AI cells for the turn being played.
+    """
+    from whitecell.exercise import WHITE, Role, Status
+    from whitecell.exercise.tokens import CELL
+    from whitecell.exercise.views import redact_event
+    from whitecell.report.narrative import print_narrative
+
+    snap = exercises.snapshot(xid)
+    humans = snap.humans()
+    sc = exercises.scenario(snap)
+    cells = {a.id: a.cell for a in sc.actors}
+    roles = [Role(CELL, a) for a in humans]
+
+    def seen(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for e in events:
+            own = [r for r in roles if r.actor == e.get("actor")]
+            for r in own + roles:
+                v = redact_event(e, r, sc.actor_ids)
+                if v is not None:
+                    out.append(v)
+                    break
+        return out
+
+    def narrate(events: list[dict[str, Any]]) -> None:
+        print_narrative(console, seen(events), cells, sc.turn.length_days, sc.turn.start_label)
+
+    narrate(snap.published_events())
+    while True:
+        snap = exercises.snapshot(xid)
+        status = snap.status
+        if status == Status.ENDED:
+            return str(snap.row["run_id"])
+        if status == Status.DRAFT:
+            exercises.start(xid, WHITE)
+        elif status == Status.PAUSED:
+            exercises.resume(xid, WHITE)
+        elif status == Status.PUBLISHED:
+            exercises.advance(xid, WHITE)
+        elif status == Status.RUNNING:
+            look = exercises.look(xid)
+            for a in humans:
+                if a in snap.moves:
+                    m = snap.moves[a]["actions"][0]
+                    console.print(Text(f"{a}'s move for turn {snap.turn} is in: {m['action']}"))
+                    continue
+                obs = look.observations[a]
+                dec = HumanPolicy(a, console, ask).decide(obs)
+                spec = CATALOGUE[int(dec.action[0])]
+                tgt = int(dec.target[0])
+                target = obs.world.ids[tgt] if spec.needs_target and tgt >= 0 else None
+                exercises.submit_move(xid, Role(CELL, a), a,
+                                      [{"action": spec.id, "target": target}],
+                                      dec.rationale or "")
+            exercises.adjudicate(xid, WHITE)
+        elif status == Status.ADJUDICATING:
+            res = exercises.publish(xid, WHITE, advance=True)
+            turn = res["turn"]
+            snap = exercises.snapshot(xid)
+            narrate([e for e in snap.published_events() if e["turn"] == turn])

@@ -49,7 +49,10 @@ def _count_runs(db: Path | str) -> int:
 def _drop_pg_tables(url: str) -> None:
     eng = sa.create_engine(url)
     with eng.begin() as c:
-        for t in ("decisions", "events", "runs", "alembic_version"):
+        from whitecell.exercise.schema import ALL_TABLES
+
+        for t in (*(x.name for x in ALL_TABLES), "decisions", "events", "runs",
+                  "alembic_version"):
             c.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
     eng.dispose()
 

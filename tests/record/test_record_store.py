@@ -37,8 +37,11 @@ def test_sqlite_roundtrip(tmp_path):
 def test_postgresql_roundtrip():
     assert PG_URL is not None
     eng = sa.create_engine(PG_URL)
-    with eng.begin() as c:
-        for t in ("decisions", "events", "runs", "alembic_version"):
+    from whitecell.exercise.schema import ALL_TABLES
+
+    with eng.begin() as c:  # a fresh store: every table of the chain, exercises' too
+        for t in (*(x.name for x in ALL_TABLES), "decisions", "events", "runs",
+                  "alembic_version"):
             c.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
     _roundtrip(RunStore(PG_URL))
 

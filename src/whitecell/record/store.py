@@ -150,7 +150,11 @@ class RunStore:
             if not os.access(folder, os.W_OK):
                 raise StoreError(f"the run store folder {folder} is not writable")
         try:
-            self.engine = sa.create_engine(self.url)
+            # a server's worker threads each hold a connection: a pool as large as
+            # its thread pool, so requests do not queue for one (SQLite: one file)
+            pool = {} if self.url.startswith("sqlite") else {"pool_size": 20,
+                                                             "max_overflow": 30}
+            self.engine = sa.create_engine(self.url, **pool)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _on_sqlite_connect)
             _migrate(self.engine)
@@ -161,6 +165,14 @@ class RunStore:
     # ------------------------------------------------------------------ write
     def save(self, rec: RunRecord) -> bool:
         """Store ``rec`` atomically; returns False when the same run was already stored."""
+        with self.engine.begin() as conn:
+            return self.save_in(conn, rec)
+
+    def save_in(self, conn: sa.Connection, rec: RunRecord) -> bool:
+        """Store ``rec`` inside the caller's transaction ``conn`` (see :meth:`save`).
+
+        A live exercise publishes a turn and its run record in one transaction.
+        """
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if not rec.created:
             rec.created = now
@@ -175,29 +187,28 @@ class RunStore:
             event_digest=rec.event_digest, turns=len(rec.decisions),
             run_index=rec.run_index, draw_overrides=json.dumps(rec.draw_overrides),
         )
-        with self.engine.begin() as conn:
-            # write first (it takes the write lock at once), then look at what is there
-            if not _insert_ignoring_duplicate(conn, runs_table, values):
-                row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
-                                   .where(runs_table.c.run_id == rec.run_id)).one()
-                if row.status == "complete" and row.event_digest == rec.event_digest:
-                    return False
-                conn.execute(events_table.delete().where(events_table.c.run_id == rec.run_id))
-                conn.execute(decisions_table.delete()
-                             .where(decisions_table.c.run_id == rec.run_id))
-                conn.execute(runs_table.delete().where(runs_table.c.run_id == rec.run_id))
-                conn.execute(runs_table.insert().values(**values))
-            if rec.events:
-                conn.execute(events_table.insert(), [
-                    {"run_id": rec.run_id, "seq": i, "turn": e["turn"], "kind": e["kind"],
-                     "actor": e.get("actor"), "text": e["text"],
-                     "data": json.dumps(e.get("data") or {}, sort_keys=True)}
-                    for i, e in enumerate(rec.events)])
-            rows = [{"run_id": rec.run_id, "turn": t + 1, "actor": a,
-                     "move": json.dumps(m, sort_keys=True)}
-                    for t, turn in enumerate(rec.decisions) for a, m in turn.items()]
-            if rows:
-                conn.execute(decisions_table.insert(), rows)
+        # write first (it takes the write lock at once), then look at what is there
+        if not _insert_ignoring_duplicate(conn, runs_table, values):
+            row = conn.execute(sa.select(runs_table.c.event_digest, runs_table.c.status)
+                               .where(runs_table.c.run_id == rec.run_id)).one()
+            if row.status == "complete" and row.event_digest == rec.event_digest:
+                return False
+            conn.execute(events_table.delete().where(events_table.c.run_id == rec.run_id))
+            conn.execute(decisions_table.delete()
+                         .where(decisions_table.c.run_id == rec.run_id))
+            conn.execute(runs_table.delete().where(runs_table.c.run_id == rec.run_id))
+            conn.execute(runs_table.insert().values(**values))
+        if rec.events:
+            conn.execute(events_table.insert(), [
+                {"run_id": rec.run_id, "seq": i, "turn": e["turn"], "kind": e["kind"],
+                 "actor": e.get("actor"), "text": e["text"],
+                 "data": json.dumps(e.get("data") or {}, sort_keys=True)}
+                for i, e in enumerate(rec.events)])
+        rows = [{"run_id": rec.run_id, "turn": t + 1, "actor": a,
+                 "move": json.dumps(m, sort_keys=True)}
+                for t, turn in enumerate(rec.decisions) for a, m in turn.items()]
+        if rows:
+            conn.execute(decisions_table.insert(), rows)
         return True
 
     # ------------------------------------------------------------------ read

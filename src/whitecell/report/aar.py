@@ -485,7 +485,25 @@ def _series(r: _Run, actors: Mapping[str, ActorView], days: _Days) -> TurnSeries
     )
 
 
+def _unfinished(r: _Run, days: _Days) -> tuple[list[Fact], str] | None:
+    """Facts and headline of a game not yet finished (``status`` other than complete)."""
+    status = r.run.get("status")
+    if status in (None, "complete"):
+        return None
+    played = max((int(e["turn"]) for e in r.events if e["kind"] == "turn"), default=0)
+    total = r.scenario.get("max_turns")
+    of = f" of {_num(total)}" if _is_num(total) else ""
+    when = f" (to {days(played)})" if played and days(played) else ""
+    facts = [Fact("Status", "unfinished", f"{played}{of} turns played", tone="bad")]
+    return facts, (f"Unfinished game: {played}{of} turns have been played{when}. The crisis "
+                   "has not ended, so this report has no outcome: war, deterrence and the "
+                   "challenger's success are not yet decided.")
+
+
 def _outcome(r: _Run, actors: Mapping[str, ActorView], days: _Days) -> tuple[list[Fact], str]:
+    unfinished = _unfinished(r, days)
+    if unfinished is not None:
+        return unfinished
     o = r.outcome
     facts: list[Fact] = []
     challenger = next((a for a in actors.values() if a.role == "challenger"), None)
@@ -923,6 +941,7 @@ def build_context(run: Mapping[str, Any]) -> dict[str, Any]:
         "beliefs": _beliefs(r, actors),
         "private": _private(r, actors),
         "models": _models(r),
+        "redacted": bool(r.run.get("redacted")),  # a cell's copy: no white-cell page
         "kahn_source": KAHN_SOURCE,
         "rivera_source": RIVERA_SOURCE,
     }
