@@ -36,6 +36,8 @@ def _result_words(result: Any) -> str:
         return ""
     parts = []
     for k, v in result.items():
+        if v is None:  # not applicable this turn (e.g. no terms agreed): say nothing
+            continue
         if isinstance(v, bool):
             v = "yes" if v else "no"
         elif isinstance(v, float):
