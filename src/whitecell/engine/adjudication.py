@@ -1142,7 +1142,9 @@ def war_termination(tn: Turn) -> None:
     they are agreed with probability ``agreement_rate`` a turn (commitment
     problems keep some wars going: Reiter 2009) at the middle of the range.
     A war in which control has not moved by more than ``stalemate_change`` a
-    turn for ``stalemate_turns`` turns is frozen: a stalemate.
+    turn for ``stalemate_turns`` turns is frozen: a stalemate. A war in which
+    nobody has used force for ``stalemate_turns`` turns ends in a tacit
+    ceasefire on current lines (Schelling 1960).
     """
     w, st = tn.world, tn.state
     tp = w.scenario.parameters.termination
@@ -1163,6 +1165,20 @@ def war_termination(tn: Turn) -> None:
                              0).astype(np.int16)
     st.control = now
     u = tn.dice.draw(t, R_TERMINATION, 0)
+    # a war in which nobody has used force for `stalemate_turns` turns has
+    # ended in fact: a tacit ceasefire on current lines (Schelling 1960, tacit
+    # bargaining), rather than an idle war running to the time limit
+    quiet = (live & st.war & ~fighting & ~st.done & ends.ceasefire
+             & (t - st.violent_turn.max(axis=1) >= tp.stalemate_turns))
+    st.settlement_share = np.where(quiet & np.isnan(st.settlement_share), now,
+                                   st.settlement_share)
+    end_runs(st, quiet, "ceasefire", t)
+    if tn.narrate(quiet):
+        tn.log.add(t, "ruling", f"TACIT CEASEFIRE: no one has used force for "
+                   f"{tp.stalemate_turns} turns; the war ends on current lines",
+                   model="tacit bargaining (Schelling 1960)",
+                   inputs={"turns_without_force": int(t - st.violent_turn.max(axis=1)[0])},
+                   probability=1.0, draw=None, result={"ceasefire": True})
     if not fighting.any():
         return
     p_true = true_prospect(w, st)
