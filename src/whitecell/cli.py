@@ -205,23 +205,6 @@ def _print_run(rec: Any, sc: Any, where: str = "") -> None:
                     header=header)
 
 
-def _report_input(rec: Any, sc: Any) -> dict[str, Any]:
-    return {
-        "run_id": rec.run_id,
-        "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
-                     "summary": sc.summary, "theatre": sc.theatre,
-                     "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
-                     "start_label": sc.turn.start_label, "references": list(sc.references),
-                     "digest": rec.scenario_digest, "excursion": rec.excursion,
-                     "overrides": list(rec.overrides),
-                     "actors": [{"id": a.id, "name": a.name, "cell": a.cell, "role": a.role}
-                                for a in sc.actors]},
-        "seed": rec.seed, "policies": rec.policies, "whitecell_version": rec.version,
-        "event_digest": rec.event_digest, "created": rec.created,
-        "outcome": rec.outcome or {}, "events": rec.events, "status": rec.status,
-    }
-
-
 def _report_target(path: str) -> Path:
     """Check (and create the folder of) a report file before any work is done.
 
@@ -249,8 +232,7 @@ def _write_report(rec: Any, sc: Any, path: str, redacted: bool = False) -> Path:
 
     target = _report_target(path)
     try:
-        return Path(write_run_report({**_report_input(rec, sc), "redacted": redacted},
-                                     target))
+        return Path(write_run_report(rec.report_input(sc, redacted=redacted), target))
     except OutputTargetError as e:
         raise UserError(str(e)) from None
     except OSError as e:

@@ -240,12 +240,14 @@ def end_of_turn(tn: Turn) -> None:
     # sunk damage is a reason to give up only for a side that is not winning:
     # the war payoff looks forward (Fearon 1995; Slantchev 2003), so a side
     # whose prospect is still at least `break_prospect` fights on
-    p_c = true_prospect(w, st)
-    own_p = np.where((w.side == 0)[None, :], p_c[:, None], 1.0 - p_c[:, None])
-    bp = w.scenario.parameters.termination.break_prospect
-    over = (st.damage > limit) & live[:, None] & (own_p < bp)
+    over = (st.damage > limit) & live[:, None]
     over &= (w.side != 2)[None, :]
     over &= st.nuclear_attacked_turn != tn.t
+    own_p = np.ones_like(limit)
+    if over.any():  # the prospect is worked out only when someone is past its limit
+        p_c = true_prospect(w, st)
+        own_p = np.where((w.side == 0)[None, :], p_c[:, None], 1.0 - p_c[:, None])
+        over &= own_p < w.scenario.parameters.termination.break_prospect
     _capitulate(tn, over, "the damage it has suffered exceeds what its resolve allows", limit,
                 own_p)
     obj = w.scenario.objective

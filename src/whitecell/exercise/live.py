@@ -1083,21 +1083,7 @@ class Exercises:
         sc = self.scenario(snap)
         events = rec.events if role.is_white else views.redact_events(rec.events, role,
                                                                       sc.actor_ids)
-        return {
-            "run_id": rec.run_id,
-            "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
-                         "summary": sc.summary, "theatre": sc.theatre,
-                         "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
-                         "start_label": sc.turn.start_label, "references": list(sc.references),
-                         "digest": rec.scenario_digest, "excursion": rec.excursion,
-                         "overrides": list(rec.overrides),
-                         "actors": [{"id": a.id, "name": a.name, "cell": a.cell,
-                                     "role": a.role} for a in sc.actors]},
-            "seed": rec.seed, "policies": rec.policies, "whitecell_version": rec.version,
-            "event_digest": rec.event_digest, "created": rec.created,
-            "outcome": rec.outcome or {}, "events": events, "status": rec.status,
-            "redacted": not role.is_white,
-        }
+        return rec.report_input(sc, events=events, redacted=not role.is_white)
 
     def run_record(self, xid: str) -> RunRecord | None:
         """The run record of the published turns (None before the first publication)."""

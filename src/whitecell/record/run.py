@@ -96,6 +96,31 @@ class RunRecord:
         return variant_lines(self.excursion, self.overrides, self.draw_overrides,
                              self.policies, self.run_index)
 
+    def report_input(self, sc: Any, events: list[dict[str, Any]] | None = None,
+                     redacted: bool = False) -> dict[str, Any]:
+        """The run as the after-action report takes it (``report.aar``).
+
+        ``sc`` is the scenario the run played; ``events`` replaces the event
+        log (a cell's redacted copy), and ``redacted`` says so in the report.
+        """
+        return {
+            "run_id": self.run_id,
+            "scenario": {"id": sc.id, "version": sc.version, "title": sc.title,
+                         "summary": sc.summary, "theatre": sc.theatre,
+                         "turn_days": sc.turn.length_days, "max_turns": sc.max_turns,
+                         "start_label": sc.turn.start_label,
+                         "references": list(sc.references),
+                         "digest": self.scenario_digest, "excursion": self.excursion,
+                         "overrides": list(self.overrides),
+                         "actors": [{"id": a.id, "name": a.name, "cell": a.cell,
+                                     "role": a.role} for a in sc.actors]},
+            "seed": self.seed, "policies": self.policies, "whitecell_version": self.version,
+            "event_digest": self.event_digest, "created": self.created,
+            "outcome": self.outcome or {},
+            "events": self.events if events is None else events,
+            "status": self.status, "redacted": redacted,
+        }
+
     def summary(self) -> dict[str, Any]:
         """The JSON a user sees from ``whitecell run --json`` (byte-stable)."""
         return {
