@@ -20,6 +20,15 @@ from rich.table import Table
 from rich.text import Text
 
 from whitecell import __version__
+from whitecell.cli_options import (
+    LLMCacheOpt,
+    LLMConcurrencyOpt,
+    LLMConfigOpt,
+    LLMModelOpt,
+    LLMModeOpt,
+    LLMProfileOpt,
+    LLMUrlOpt,
+)
 from whitecell.cli_usage import UsageGroup
 from whitecell.scenario.actions import CATALOGUE
 from whitecell.scenario.errors import ScenarioError
@@ -42,24 +51,6 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 OutOpt = Annotated[str | None, typer.Option(
     "--out", help="Run store folder or database URL (default: $WHITECELL_DB or the user "
                   "data dir).")]
-
-
-LLMUrlOpt = Annotated[str | None, typer.Option(
-    "--llm-url", help="OpenAI-compatible endpoint of llm cells, e.g. http://127.0.0.1:8088/v1.")]
-LLMModelOpt = Annotated[str | None, typer.Option(
-    "--llm-model", help="Model name the endpoint serves.")]
-LLMProfileOpt = Annotated[str | None, typer.Option(
-    "--llm-profile", help="Named endpoint from the llm.yaml profile file.")]
-LLMConfigOpt = Annotated[str | None, typer.Option(
-    "--llm-config", help="Profile file (default: llm.yaml in the user config folder).")]
-LLMModeOpt = Annotated[str | None, typer.Option(
-    "--llm-mode", help="How the server keeps to the reply schema: json_schema (OpenAI, vLLM), "
-                       "json_object (llama-cpp-python) or none.")]
-LLMConcurrencyOpt = Annotated[int | None, typer.Option(
-    "--llm-concurrency", help="Requests in flight at once (default 4).")]
-LLMCacheOpt = Annotated[str | None, typer.Option(
-    "--llm-cache", help="Completion cache file, or 'off' (default: the user cache folder; "
-                        "$WHITECELL_LLM_CACHE).")]
 
 
 class UserError(Exception):
@@ -329,7 +320,8 @@ def run(
                 raise UserError("--from-sweep takes the scenario, excursion, overrides and "
                                 "players from the sweep; drop the other options")
             store = _store(outdir)
-            rec = rerun_from_sweep(from_sweep, index, grid_point=grid_point)
+            rec = rerun_from_sweep(from_sweep, index, grid_point=grid_point,
+                                   llm_cache=None if llm_cache == "off" else llm_cache)
             where = f"from sweep {from_sweep}" + (
                 f", grid point {grid_point}" if grid_point is not None else "")
             res = load_scenario(rec.scenario_ref, excursion=rec.excursion,

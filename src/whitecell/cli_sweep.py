@@ -254,6 +254,40 @@ def _progress_wanted(as_json: bool) -> bool:
 # --------------------------------------------------------------------------- commands
 
 
+def _llm_endpoint(pol: dict[str, str], players: str | None, url: str | None,
+                  model: str | None, profile: str | None, config: str | None,
+                  mode: str | None, concurrency: int | None, cache: str | None
+                  ) -> tuple[Any, str | None]:
+    """The endpoint and cache file of a sweep's llm cells ((None, None) without them)."""
+    from whitecell.cli import UserError
+
+    wants = "llm" in pol.values() or any(
+        p.strip().endswith("=llm") for p in (players or "").split(","))
+    asked = any(v is not None for v in (url, model, profile, mode, concurrency))
+    if not wants:
+        if asked:
+            raise UserError("--llm-* options are given but no cell plays llm "
+                            "(--policy ACTOR=llm or --players ACTOR=llm,...)")
+        return None, None
+    from whitecell.llm.client import default_cache_path
+    from whitecell.llm.endpoint import load_endpoint
+
+    ep = load_endpoint(url=url, model=model, profile=profile, config=config, mode=mode,
+                       concurrency=concurrency)
+    return ep, None if cache == "off" else str(cache or default_cache_path())
+
+
+from whitecell.cli_options import (  # noqa: E402
+    LLMCacheOpt,
+    LLMConcurrencyOpt,
+    LLMConfigOpt,
+    LLMModelOpt,
+    LLMModeOpt,
+    LLMProfileOpt,
+    LLMUrlOpt,
+)
+
+
 def sweep_cmd(
     scenario: Annotated[str, typer.Argument(help="Bundled scenario id or YAML file.")],
     runs: RunsOpt,
@@ -273,8 +307,17 @@ def sweep_cmd(
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
     players: PlayersOpt = None,
+    llm_url: LLMUrlOpt = None, llm_model: LLMModelOpt = None,
+    llm_profile: LLMProfileOpt = None, llm_config: LLMConfigOpt = None,
+    llm_mode: LLMModeOpt = None, llm_concurrency: LLMConcurrencyOpt = None,
+    llm_cache: LLMCacheOpt = None,
 ) -> None:
-    """Play a scenario many times over excursions and a parameter grid; print the statistics."""
+    """Play a scenario many times over excursions and a parameter grid; print the statistics.
+
+    Language-model cells: --policy CHN=llm (every grid point) or --players
+    CHN=llm,CHN=doctrine (paired against other players on the same seeds), with
+    --llm-url and --llm-model; a chunk's games are played at once.
+    """
     from whitecell.analysis.sweep import sweep
     from whitecell.cli import UserError, _emit_json, _policies, _seed, friendly, out
 
@@ -290,12 +333,16 @@ def sweep_cmd(
                                "seed": seed, "runs": runs, "chunk": chunk, "policy": pol}
         if players is not None:
             key["players"] = players
+        ep, cache = _llm_endpoint(pol, players, llm_url, llm_model, llm_profile, llm_config,
+                                  llm_mode, llm_concurrency, llm_cache)
+        if ep is not None:
+            key["llm"] = ep.model_identity()
         resolved_out = Path(outdir) if outdir else _default_out("sweep", scenario, key)
         try:
             res = sweep(scenario, runs, exc, vary or [], sets=tuple(sets or ()), seed=seed,
                         workers=workers, backend=backend, address=address, out=resolved_out,
                         chunk=chunk, policy=pol, progress=_progress_wanted(as_json),
-                        players=players)
+                        players=players, llm=ep, llm_cache=cache)
         except KeyboardInterrupt:
             raise _interrupted(resolved_out) from None
     if as_json:

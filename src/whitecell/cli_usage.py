@@ -55,7 +55,7 @@ def _where(ctx: Any) -> tuple[str, Any]:
     if ctx is None:
         return "whitecell", None
     sub = ctx.meta.get(SUBCOMMAND) if ctx.command is not None else None
-    if sub is not None and isinstance(ctx.command, TyperGroup):
+    if sub is not None and sub is not ctx.command and isinstance(ctx.command, TyperGroup):
         return f"{_plain(ctx.command_path)} {_plain(sub.name)}", sub
     return _plain(ctx.command_path), ctx.command
 

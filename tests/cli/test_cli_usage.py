@@ -123,6 +123,10 @@ def test_missing_required_option_says_what_it_takes() -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_extra_argument(name: str) -> None:
+    if hasattr(GROUP.commands[name], "commands"):  # a group (whitecell llm): no such command
+        line = _usage_error([name, "surplus"])
+        assert "no such command 'surplus'" in line and f"whitecell {name} --help" in line
+        return
     takes_many = any(p.param_type_name == "argument" and p.nargs == -1 for p in _params(name))
     if takes_many:
         return

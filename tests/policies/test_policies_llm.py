@@ -135,3 +135,17 @@ def test_a_batch_asks_the_same_questions_as_a_run_played_alone(index: int) -> No
     assert set(alone) == set(batch)
     for k, v in alone.items():
         assert np.array_equal(np.asarray(v)[0], np.asarray(batch[k])[index]), k
+
+
+def test_the_report_shows_statements_gaps_and_reasoning_only_to_the_white_cell() -> None:
+    from whitecell.report.aar import render_run_report
+
+    rec = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup())
+    sc = load_scenario("east-china-sea").scenario
+    full = render_run_report(rec.report_input(sc))
+    assert "Language-model cells" in full and "model mock-model" in full
+    assert "say-do gap" in full and "statement " in full
+    assert "private reasoning of the language model" in full and "why " in full
+    cell = render_run_report(rec.report_input(sc, redacted=True))
+    assert "Language-model cells" in cell
+    assert "private reasoning of the language model" not in cell

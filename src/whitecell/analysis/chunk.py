@@ -83,6 +83,7 @@ class ChunkTask:
     policy: tuple[tuple[str, str], ...]
     version: str = __version__
     players: str | None = None
+    llm: Any = None  # (Endpoint, completion cache path or None) for language-model cells
 
     @property
     def rows(self) -> int:
@@ -114,7 +115,7 @@ def actor_fields(actors: Sequence[str]) -> list[tuple[str, pa.DataType]]:
 
 
 def outcome_schema(actors: Sequence[str], vary: Sequence[tuple[str, str]],
-                   players: bool = False) -> pa.Schema:
+                   players: bool = False, llm: bool = False) -> pa.Schema:
     """The schema of a shard: grid point, excursion, [players,] varied columns, run, outcome."""
     fields: list[tuple[str, pa.DataType]] = [("grid_point", pa.int32()),
                                              ("excursion", pa.string())]
@@ -124,16 +125,53 @@ def outcome_schema(actors: Sequence[str], vary: Sequence[tuple[str, str]],
     fields += [("run", pa.int64())]
     fields += list(OUTCOME_FIELDS)
     fields += actor_fields(actors)
+    if llm:
+        fields += llm_fields()
     return pa.schema(fields)
 
 
+def llm_setup(spec: Any) -> Any:
+    """The worker's LLMSetup from a task's ``(Endpoint, cache path)`` (None without LLM cells)."""
+    if spec is None:
+        return None
+    from whitecell.llm.client import CompletionCache, LLMClient, OpenAIBackend
+    from whitecell.policies import LLMSetup
+
+    ep, cache = spec
+    return LLMSetup(endpoint=ep, client=LLMClient(
+        OpenAIBackend(ep), cache=CompletionCache(cache) if cache else None,
+        concurrency=ep.concurrency))
+
+
+def llm_fields() -> list[tuple[str, pa.DataType]]:
+    """Per-run columns of a sweep with language-model cells (sums over its LLM cells)."""
+    from whitecell.policies.llm import RUN_COUNTS
+
+    return [(f"llm_{k}", pa.float64() if k == "wall_ms" else pa.int64()) for k in RUN_COUNTS]
+
+
 def play_runs(world: World, policy: dict[str, str], seed: int,
-              runs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Play the runs with global indices ``runs``; return outcome columns and losses (R, A, K)."""
-    g = Game(world, make_policies(world, policy, seed=seed, runs=runs), seed=seed, runs=runs,
-             record=False)
+              runs: np.ndarray, llm: Any = None
+              ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Play the runs with global indices ``runs``; return outcome columns and losses (R, A, K).
+
+    With language-model cells (``llm``: an LLMSetup) the columns gain the
+    per-run ``llm_*`` counts; the runs of the chunk are played at once, so
+    their cells are asked concurrently.
+    """
+    g = Game(world, make_policies(world, policy, seed=seed, runs=runs, llm=llm), seed=seed,
+             runs=runs, record=False)
     g.play()
-    return g.columns(), g.state.lost.copy()
+    cols = g.columns()
+    if llm is not None:
+        from whitecell.policies.llm import RUN_COUNTS
+
+        for k in RUN_COUNTS:
+            cols[f"llm_{k}"] = np.array([
+                sum(getattr(p, "run_counts", {}).get(int(r), {}).get(k, 0.0)
+                    for p in g.policies.values() if getattr(p, "name", "") == "llm")
+                for r in runs])
+    return cols, g.state.lost.copy()
 
 
 def run_chunk(task: ChunkTask) -> pa.Table:
@@ -143,10 +181,10 @@ def run_chunk(task: ChunkTask) -> pa.Table:
                            f"{task.version}: install the same version on every worker")
     world = _world(task)
     runs = np.arange(task.start, task.stop, dtype=np.int64)
-    cols, losses = play_runs(world, dict(task.policy), task.seed, runs)
+    cols, losses = play_runs(world, dict(task.policy), task.seed, runs, llm_setup(task.llm))
     n = len(runs)
     schema = outcome_schema(world.ids, [(name, kind) for name, kind, _ in task.vary],
-                            players=task.players is not None)
+                            players=task.players is not None, llm=task.llm is not None)
     data: dict[str, Any] = {
         "grid_point": np.full(n, task.point, dtype=np.int32),
         "excursion": pa.repeat(pa.scalar(task.excursion, pa.string()), n),
@@ -181,6 +219,10 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         data[f"costs_{a}"] = cols[f"costs_{a}"]
         for j, k in enumerate(FORCE_KINDS):
             data[f"losses_{a}_{k}"] = np.ascontiguousarray(losses[:, i, j])
+    if task.llm is not None:
+        for name, typ in llm_fields():
+            v = cols[name]
+            data[name] = v if typ == pa.float64() else np.rint(v).astype(np.int64)
     arrays = [pa.array(data[f.name], type=f.type) if not isinstance(data[f.name], pa.Array)
               else data[f.name].cast(f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -206,11 +206,20 @@ def parse_players(players: Sequence[str] | str | None) -> list[str] | None:
     if not items or any(not p for p in items):
         raise SweepError("--players: give player models separated by commas, e.g. "
                          "doctrine,strategic,mixed")
+    from whitecell.policies import ALL_POLICY_KINDS
+
     for p in items:
+        if "=" in p:  # one cell's player as the axis: CHN=llm,CHN=doctrine
+            actor, _, kind = p.partition("=")
+            if not actor.strip() or kind.strip() not in ALL_POLICY_KINDS:
+                raise SweepError(f"--players {p!r}: expected ACTOR=KIND with KIND one of "
+                                 f"{', '.join(ALL_POLICY_KINDS)}")
+            continue
         if p not in PLAYER_MODELS:
             raise SweepError(f"--players: unknown player model {p!r}"
                              f"{did_you_mean(p, PLAYER_MODELS)} "
-                             f"(expected {', '.join(PLAYER_MODELS)})")
+                             f"(expected {', '.join(PLAYER_MODELS)}, or ACTOR=KIND for one "
+                             "cell, e.g. CHN=llm,CHN=doctrine)")
     if len(set(items)) != len(items):
         raise SweepError("--players: a player model is repeated")
     return items
@@ -241,6 +250,14 @@ def point_policy(policy: Mapping[str, str] | None, players: str | None,
     """
     ids = list(scenario.actor_ids)
     pol = expand_policy(policy, ids)
+    if players is not None and "=" in players:  # one cell's player is the axis
+        actor, _, kind = players.partition("=")
+        actor = actor.strip().upper()
+        if actor not in ids:
+            raise SweepError(f"--players {players}: no actor {actor!r} "
+                             f"(known: {', '.join(ids)})")
+        pol[actor] = kind.strip()
+        return pol
     if players is None or players == "doctrine":
         return pol
     for a in ids:
@@ -250,17 +267,22 @@ def point_policy(policy: Mapping[str, str] | None, players: str | None,
 
 
 def resolve_grid(ref: str, points: Sequence[GridPoint],
-                 policy: Mapping[str, str] | None = None) -> list[ResolvedPoint]:
+                 policy: Mapping[str, str] | None = None,
+                 llm: Any = None) -> list[ResolvedPoint]:
     """Load, validate and compile every grid point now (raises on the first bad one).
 
     Compiling the world and building the policies here too means a bad
     ``--policy`` or a scenario that does not compile fails before any work.
+    ``llm`` (an LLMSetup) is needed when a point has language-model cells.
     """
     out: list[ResolvedPoint] = []
     for p in points:
         res = load_scenario(ref, excursion=p.excursion, sets=p.overrides)
         world = compile_world(res.scenario)
-        make_policies(world, point_policy(policy, p.players, res.scenario))
+        try:
+            make_policies(world, point_policy(policy, p.players, res.scenario), llm=llm)
+        except ValueError as e:
+            raise SweepError(str(e)) from None
         out.append(ResolvedPoint(p, res))
     return out
 

@@ -27,10 +27,13 @@ def sweep_run_salt(index: int) -> str:
 
 
 def rerun_from_sweep(path: str | os.PathLike[str], index: int,
-                     grid_point: int | None = None) -> RunRecord:
+                     grid_point: int | None = None,
+                     llm_cache: str | os.PathLike[str] | None = None) -> RunRecord:
     """The narrated record of run ``index`` (global run index) of a sweep's grid point.
 
     ``grid_point`` may be omitted when the sweep has a single grid point.
+    Language-model cells are answered from the completion cache (``llm_cache``,
+    default the user's) and only on a miss from the sweep's endpoint.
 
     Raises:
         SweepError: not a sweep folder, index out of range, unknown or missing
@@ -56,9 +59,20 @@ def rerun_from_sweep(path: str | os.PathLike[str], index: int,
     if res.digest != point["digest"]:
         raise SweepError(f"scenario {ref} has changed since the sweep (digest "
                          f"{res.digest[:12]} != {point['digest'][:12]})")
-    session = start_session(ref, seed=int(m["seed"]), resolved=res,
-                            policy=point["policy"] if "policy" in point
-                            else expand_policy(m.get("policy"), res.scenario.actor_ids),
-                            salt=sweep_run_salt(index), run_index=index)
+    policy = point["policy"] if "policy" in point else expand_policy(
+        m.get("policy"), res.scenario.actor_ids)
+    setup = None
+    if "llm" in policy.values():
+        if not m.get("llm"):
+            raise SweepError(f"{d}: the sweep has language-model cells but its manifest "
+                             "names no endpoint")
+        from whitecell.analysis.chunk import llm_setup
+        from whitecell.llm.client import default_cache_path
+        from whitecell.llm.endpoint import Endpoint
+
+        ep = Endpoint(**m["llm"]["endpoint"])
+        setup = llm_setup((ep, str(llm_cache or default_cache_path())))
+    session = start_session(ref, seed=int(m["seed"]), resolved=res, policy=policy,
+                            salt=sweep_run_salt(index), run_index=index, llm=setup)
     session.game.play()
     return session.record()

@@ -330,7 +330,7 @@ def _check_size(runs: int, chunk: int, points: int, in_memory: bool) -> int:
 
 def _tasks(resolved: Sequence[ResolvedPoint], runs: int, chunk: int, seed: int,
            policy: Mapping[str, str], vary_types: Mapping[str, str],
-           skip: Callable[[int, int, int], bool]) -> Iterator[ChunkTask]:
+           skip: Callable[[int, int, int], bool], llm: Any = None) -> Iterator[ChunkTask]:
     nchunks = math.ceil(runs / chunk)
     for rp in resolved:
         p = rp.point
@@ -344,7 +344,8 @@ def _tasks(resolved: Sequence[ResolvedPoint], runs: int, chunk: int, seed: int,
                 continue
             yield ChunkTask(point=p.id, chunk=k, start=start, stop=stop, seed=seed,
                             scenario=rp.resolved.scenario, digest=rp.resolved.digest,
-                            excursion=p.excursion, vary=vary, policy=pol, players=p.players)
+                            excursion=p.excursion, vary=vary, policy=pol, players=p.players,
+                            llm=llm)
 
 
 def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
@@ -353,11 +354,13 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
              policy: Mapping[str, str] | None = None, progress: bool | None = None,
              kind: str = "sweep", axes: Sequence[Axis] = (), sets: Sequence[str] = (),
              extra: Mapping[str, Any] | None = None,
-             executor: Executor | None = None) -> SweepResult:
+             executor: Executor | None = None, llm: Any = None,
+             llm_cache: str | os.PathLike[str] | None = None) -> SweepResult:
     """Play ``runs`` runs of every grid point in ``points`` (the engine of :func:`sweep`).
 
     Every argument is checked and every grid point resolved before anything
-    is written or any worker started.
+    is written or any worker started. ``llm`` (an Endpoint) serves the
+    language-model cells, through the completion cache file ``llm_cache``.
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or runs <= 0:
         raise SweepError(f"runs must be a positive integer (got {runs})")
@@ -375,10 +378,25 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
         raise SweepError("the sweep has no grid points")
     nshards = _check_size(runs, chunk, len(points), in_memory=out is None)
     pol = dict(policy or {})
-    resolved = resolve_grid(ref, points, pol)
+    setup = None
+    if llm is not None:
+        from whitecell.analysis.chunk import llm_setup
+
+        setup = llm_setup((llm, None))
+    resolved = resolve_grid(ref, points, pol, llm=setup)
+    uses_llm = any("llm" in point_policy(pol, rp.point.players, rp.resolved.scenario).values()
+                   for rp in resolved)
+    if llm is not None and not uses_llm:
+        raise SweepError("an llm endpoint is given but no cell plays llm "
+                         "(--policy ACTOR=llm or --players ACTOR=llm,...)")
+    extra = dict(extra or {})
+    if setup is not None:
+        w0 = compile_world(resolved[0].resolved.scenario)
+        extra["llm"] = setup.identity(w0)
     vary_types = vary_columns(points)
     manifest = _manifest(ref, resolved, kind=kind, runs=runs, seed=seed, chunk=chunk,
                          policy=pol, sets=sets, axes=axes, vary_types=vary_types, extra=extra)
+    task_llm = (llm, str(llm_cache) if llm_cache else None) if llm is not None else None
     outdir = Path(out) if out is not None else None
     resuming = _check_out(outdir, manifest) if outdir is not None else False
 
@@ -414,7 +432,7 @@ def run_grid(ref: str, points: Sequence[GridPoint], runs: int, *, seed: int = 0,
 
         total = runs * len(points)
         # lazy: the executor pulls a task only when a slot frees (bounded in flight)
-        tasks = _tasks(resolved, runs, chunk, seed, pol, vary_types, skip)
+        tasks = _tasks(resolved, runs, chunk, seed, pol, vary_types, skip, task_llm)
         kept: list[tuple[int, int, pa.Table]] = []
         label = f"{manifest['scenario']['id']} x {len(points)} grid point" + \
             ("s" if len(points) != 1 else "")
@@ -455,7 +473,8 @@ def sweep(scenario: str, runs: int,
           out: str | os.PathLike[str] | None = None, chunk: int = DEFAULT_CHUNK,
           policy: Mapping[str, str] | None = None, progress: bool | None = None,
           executor: Executor | None = None,
-          players: Sequence[str] | str | None = None) -> SweepResult:
+          players: Sequence[str] | str | None = None, llm: Any = None,
+          llm_cache: str | os.PathLike[str] | None = None) -> SweepResult:
     """Run ``runs`` games of every grid point: excursions x players x product of ``vary``.
 
     Args:
@@ -480,7 +499,8 @@ def sweep(scenario: str, runs: int,
             every few seconds (default: only when stdout is a terminal).
         executor: an already started executor to reuse (its ``close`` is yours).
         players: player models as an axis of the grid, e.g.
-            ``["doctrine", "strategic", "mixed"]`` (or ``"doctrine,strategic"``);
+            ``["doctrine", "strategic", "mixed"]`` (or ``"doctrine,strategic"``),
+            or one cell's player, ``"CHN=llm,CHN=doctrine"`` (paired on the same seeds);
             ``None`` plays the scenario's players only, without a ``players``
             column (see :mod:`whitecell.analysis.grid`).
 
@@ -504,7 +524,7 @@ def sweep(scenario: str, runs: int,
     return run_grid(scenario, points, runs, seed=seed, workers=workers, backend=backend,
                     address=address, out=out, chunk=chunk, policy=policy, progress=progress,
                     kind="sweep", axes=axes, sets=tuple(sets),
-                    extra=extra, executor=executor)
+                    extra=extra, executor=executor, llm=llm, llm_cache=llm_cache)
 
 
 def world_of(point: Mapping[str, Any], ref: str) -> Any:

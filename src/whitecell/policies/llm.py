@@ -73,6 +73,11 @@ class PublicChannel:
         return self.signals.get((run, turn), {})
 
 
+#: Per-run counts of the language-model cells (columns ``llm_<name>`` of a sweep).
+RUN_COUNTS: tuple[str, ...] = ("decisions", "calls", "invalid", "fallbacks", "prompt_tokens",
+                               "completion_tokens", "wall_ms")
+
+
 def call_seed(root: int, run: int, turn: int, actor: str, attempt: int) -> int:
     """Per-call sampling seed from (root seed, global run, turn, actor, attempt), < 2**31."""
     h = hashlib.sha256(f"whitecell-llm:{root}:{run}:{turn}:{actor}:{attempt}".encode())
@@ -107,6 +112,12 @@ class LLMPolicy:
         self.counts = {"decisions": 0, "calls": 0, "invalid": 0, "reasked": 0,
                        "fallbacks": 0, "prompt_tokens": 0, "completion_tokens": 0,
                        "wall_ms": 0.0}
+        #: the same counts per global run index (the per-run columns of a sweep)
+        self.run_counts: dict[int, dict[str, float]] = {}
+
+    def _count(self, run: int, key: str, n: float = 1) -> None:
+        c = self.run_counts.setdefault(run, dict.fromkeys(RUN_COUNTS, 0.0))
+        c[key] += n
 
     # ------------------------------------------------------------ batch memory
     def compact(self, keep: NDArray[np.bool_]) -> None:
@@ -221,6 +232,12 @@ class LLMPolicy:
             action[r] = ACTION_INDEX[act]
             target[r] = w.actor_index(tgt) if tgt else -1
             self.channel.post(int(self.runs[r]), obs.turn, self.actor, mv.signal)
+        for r in todo:
+            g = int(self.runs[r])
+            self._count(g, "decisions")
+            self._count(g, "invalid", len(errors[r]))
+            if r not in got:
+                self._count(g, "fallbacks")
         self.counts["decisions"] += len(todo)
         self.counts["reasked"] += sum(len(e) for r, e in errors.items() if r in got)
         self.counts["fallbacks"] += len(pending)
@@ -256,6 +273,11 @@ class LLMPolicy:
         self.counts["prompt_tokens"] += c.prompt_tokens
         self.counts["completion_tokens"] += c.completion_tokens
         self.counts["wall_ms"] += c.wall_ms
+        g = int(self.runs[r])
+        self._count(g, "calls")
+        self._count(g, "prompt_tokens", c.prompt_tokens)
+        self._count(g, "completion_tokens", c.completion_tokens)
+        self._count(g, "wall_ms", c.wall_ms)
         self.calls.append({"run": int(self.runs[r]), "turn": int(obs.turn), "actor": self.actor,
                            "attempt": attempt, "key": req.key(), "request": req.body(),
                            "completion": c.stored(), "cached": c.cached, "error": error})

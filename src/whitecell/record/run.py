@@ -128,6 +128,7 @@ class RunRecord:
             "outcome": self.outcome or {},
             "events": self.events if events is None else events,
             "status": self.status, "redacted": redacted,
+            "llm": self.llm or {},
         }
 
     def summary(self) -> dict[str, Any]:
