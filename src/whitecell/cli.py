@@ -568,9 +568,11 @@ def _root(show_version: Annotated[bool, typer.Option(
     """whitecell: the white cell for extended-deterrence crisis wargames."""
 
 
+from whitecell.cli_score import register as register_score  # noqa: E402
 from whitecell.cli_sweep import register  # noqa: E402
 
 register(app)
+register_score(app)
 
 
 def main(argv: list[str] | None = None) -> None:
