@@ -395,15 +395,7 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
             return
         _not_a_folder(run_id)
         store = _store(outdir, existing=True)
-        if run_id.startswith("x-"):  # a live exercise: its run record
-            from whitecell.exercise import Exercises
-
-            ex = Exercises(store.url)
-            xid = ex.find(run_id)
-            if xid is None:
-                raise UserError(f"no exercise {run_id!r} in {store.url}")
-            run_id = ex.snapshot(xid).row["run_id"]
-        rec = store.load(run_id)
+        rec = store.load(_run_of(store, run_id))
         _report_target(output)
         sc = load_recorded(rec).scenario
         if as_actor:
@@ -420,6 +412,19 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
             return
         path = _write_report(rec, sc, output)
     out.print(f"after-action report: {path}")
+
+
+def _run_of(store: Any, ref: str) -> str:
+    """The run id ``ref`` names: itself (or a prefix), or the run of live exercise ``x-...``."""
+    if not ref.startswith("x-"):
+        return ref
+    from whitecell.exercise import Exercises
+
+    ex = Exercises(store.url)
+    xid = ex.find(ref)
+    if xid is None:
+        raise UserError(f"no exercise {ref!r} in {store.url}")
+    return str(ex.snapshot(xid).row["run_id"])
 
 
 def _not_a_folder(ref: str) -> None:

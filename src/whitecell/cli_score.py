@@ -80,7 +80,7 @@ def score_cmd(source: Annotated[str, typer.Argument(
 
 def _score(source: str, map_ref: str | None, columns: str | None, skip_unknown: bool,
            outdir: str | None) -> tuple[str, dict[str, Any]]:
-    from whitecell.cli import UserError, _not_a_folder, _store
+    from whitecell.cli import UserError, _not_a_folder, _run_of, _store
     from whitecell.scoring import (
         load_map,
         parse_columns,
@@ -115,16 +115,7 @@ def _score(source: str, map_ref: str | None, columns: str | None, skip_unknown: 
                                 unknown="skip" if skip_unknown else "error").to_dict()
     _not_a_folder(source)
     store = _store(outdir, existing=True)
-    run_id = source
-    if run_id.startswith("x-"):  # a live exercise: its run record
-        from whitecell.exercise import Exercises
-
-        ex = Exercises(store.url)
-        xid = ex.find(run_id)
-        if xid is None:
-            raise UserError(f"no exercise {run_id!r} in {store.url}")
-        run_id = ex.snapshot(xid).row["run_id"]
-    _, result = score_run(store.load(run_id))
+    _, result = score_run(store.load(_run_of(store, source)))
     return "run", result
 
 

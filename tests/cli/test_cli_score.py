@@ -166,3 +166,20 @@ def test_other_mistakes(tmp_path: Path) -> None:
 def test_csv_only_options_on_a_run(flag: str) -> None:
     lines = _fails(["score", "r-abc", flag])
     assert "to a CSV log; a stored run is scored" in lines[0]
+
+
+def test_exercise_id_scores_its_run(tmp_path: Path) -> None:
+    from whitecell.exercise import WHITE, Exercises
+    from whitecell.record.store import default_url
+
+    store = tmp_path / "store"
+    store.mkdir()
+    ex = Exercises(default_url(store))
+    c = ex.create("east-china-sea", seed=2, start=True)
+    ex.adjudicate(c.id, WHITE)
+    ex.publish(c.id, WHITE, advance=True)
+    d = json.loads(_ok(["score", c.id, "--out", str(store), "--json"]))
+    assert d["kind"] == "run" and d["engine"]["agrees"]
+    assert [x["day"] for x in d["by_day"]] == [1] and d["log"]["rows"] == 4
+    assert _fails(["score", "x-000000000000", "--out", str(store)]) == [
+        f"error: no exercise 'x-000000000000' in {default_url(store)}"]
