@@ -50,7 +50,7 @@ def score_cmd(source: Annotated[str, typer.Argument(
     moves and checked against the engine's own scores; a sweep gives the
     distribution of per-run scores per actor (it stores no moves).
     """
-    from whitecell.cli import UserError, _emit_json, err, friendly, out
+    from whitecell.cli import _emit_json, err, friendly, out
     from whitecell.scoring.errors import ScoreError
 
     with friendly():
@@ -60,8 +60,6 @@ def score_cmd(source: Annotated[str, typer.Argument(
             for p in e.problems:
                 err.print(f"error: {p}", markup=False)
             raise typer.Exit(2) from None
-        except UserError:
-            raise
     skipped = result.get("skipped") or []
     if skipped:
         rows = sum(int(s["count"]) for s in skipped)
@@ -92,7 +90,7 @@ def _score(source: str, map_ref: str | None, columns: str | None, skip_unknown: 
 
     p = Path(source)
     is_sweep = (p / "manifest.json").is_file()
-    is_log = not is_sweep and (p.is_file() or p.suffix.lower() in (".csv", ".tsv"))
+    is_log = not is_sweep and (p.is_file() or p.suffix.lower() == ".csv")
     if not is_log:
         extra = [o for o, v in (("--map", map_ref), ("--columns", columns),
                                 ("--skip-unknown", skip_unknown)) if v]
