@@ -3,7 +3,13 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck golden clean
+.PHONY: setup llm-local demo test lint typecheck golden clean
+
+# llama-cpp-python builds from source (~6-20 min on 2 cores); its wheel is kept outside
+# the clone so a machine builds it once. GGML_NATIVE=OFF: the native build dies with
+# SIGILL on CPUs without the build host's instruction set.
+WHEELS ?= $(HOME)/.cache/whitecell/wheels
+LLAMA_VERSION := 0.3.36
 
 $(BIN)/whitecell: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -12,6 +18,13 @@ $(BIN)/whitecell: pyproject.toml
 	touch $(BIN)/whitecell
 
 setup: $(BIN)/whitecell
+
+llm-local: setup
+	@mkdir -p $(WHEELS)
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip wheel -q --no-deps \
+	    llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS)
+	$(BIN)/pip install -q --find-links $(WHEELS) -e '.[dev,llm-local]'
 
 demo: setup
 	$(BIN)/whitecell run taiwan-strait-crisis --seed 7 --report reports/demo-taiwan.html

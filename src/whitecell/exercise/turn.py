@@ -37,12 +37,12 @@ from whitecell.engine.events import canonical_json
 from whitecell.engine.game import Game
 from whitecell.engine.observation import Decision, Observation
 from whitecell.engine.overrides import RULINGS, UNACTORED, DrawOverride, parse_override
+from whitecell.engine.picture import picture_of
 from whitecell.exercise.states import ExerciseError
-from whitecell.exercise.targets import target_options
 from whitecell.policies import POLICY_KINDS
 from whitecell.policies.recorded import RecordedPolicy
 from whitecell.record.session import Session, start_session
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS
+from whitecell.scenario.actions import ACTION_INDEX
 from whitecell.scenario.errors import ScenarioError
 from whitecell.scenario.load import ResolvedScenario, load_scenario, scenario_path
 
@@ -107,57 +107,6 @@ class Seat:
         return Decision(action=np.array([ACTION_INDEX[m["action"]]], dtype=np.int64),
                         target=np.array([tgt], dtype=np.int64), reasons=["human cell"],
                         rationale=m.get("rationale") or None)
-
-
-def picture_of(obs: Observation) -> dict[str, Any]:
-    """A cell's picture as plain data: its own state exact, others through the fog.
-
-    Others' forces are shown as the fogged estimate with the range the truth
-    lies in (the fog multiplies each true figure by a factor within ±noise).
-    """
-    w, me = obs.world, obs.actor
-    noise = float(w.scenario.fog.force_noise)
-    kinds = [k for k in FORCE_KINDS if (w.forces0[:, FORCE_KINDS.index(k)] > 0).any()]
-    actors = []
-    for j, a in enumerate(w.ids):
-        row: dict[str, Any] = {
-            "actor": a, "name": w.scenario.actor(a).name, "own": j == me,
-            "rung": int(obs.rungs[0, j]),
-            "last_action": CATALOGUE[int(obs.last_action[0, j])].id if obs.turn > 1 else None,
-            "costs": round(float(obs.costs[0, j]), 4), "damage": round(float(obs.damage[0, j]), 4),
-        }
-        forces: dict[str, dict[str, float | None]] = {}
-        for k in kinds:
-            v = float(obs.seen_forces[0, j, FORCE_KINDS.index(k)])
-            if j == me or noise <= 0:
-                forces[k] = {"value": round(v, 2)}
-            else:
-                forces[k] = {"estimate": round(v, 2), "low": round(v / (1 + noise), 2),
-                             "high": round(v / (1 - noise), 2) if noise < 1 else None}
-        row["forces"] = forces
-        if j == me:
-            row["resolve"] = round(float(obs.resolve[0]), 4)
-            row["tolerance"] = round(float(obs.tolerance[0]), 4)
-        else:
-            row["belief_in_resolve"] = round(float(obs.belief[0, j]), 4)
-        actors.append(row)
-    legal = []
-    for j in range(len(CATALOGUE)):
-        if obs.legal[0, j]:
-            spec = CATALOGUE[j]
-            legal.append({"id": spec.id, "name": spec.name, "number": j + 1,
-                          "rung": int(spec.kahn_rung), "category": spec.rivera,
-                          "instrument": spec.instrument, "description": spec.description,
-                          "targets": target_options(w, me, spec)})
-    return {
-        "actor": w.ids[me], "turn": int(obs.turn), "actors": actors, "force_kinds": kinds,
-        "fog": noise, "tension": round(float(obs.tension[0]), 4),
-        "cumrisk": round(float(obs.cumrisk[0]), 4), "blockade": round(float(obs.blockade[0]), 4),
-        "lodgment": round(float(obs.lodgment[0]), 4), "islands_held": bool(obs.islands_held[0]),
-        "war": bool(obs.war[0]), "proposal": bool(obs.proposal[0]),
-        "injects": list(obs.injects), "legal": legal,
-        "adversary": w.ids[int(w.adversary[me])] if int(w.adversary[me]) >= 0 else None,
-    }
 
 
 @dataclass

@@ -30,9 +30,16 @@ def event_digest(events: list[Event] | list[dict[str, Any]]) -> str:
 def derive_run_id(scenario_digest: str, seed: int, policies: dict[str, str],
                   salt: str = "", excursion: str | None = None,
                   overrides: tuple[str, ...] | list[str] = (),
-                  draw_overrides: tuple[str, ...] | list[str] = ()) -> str:
-    """Run id from the run's inputs (plus a salt for human-played games)."""
-    extra = {"draw_overrides": list(draw_overrides)} if draw_overrides else {}
+                  draw_overrides: tuple[str, ...] | list[str] = (),
+                  llm: dict[str, Any] | None = None) -> str:
+    """Run id from the run's inputs (plus a salt for human-played games).
+
+    ``llm`` (model identity and prompt digest of language-model cells) counts
+    only when given, so runs without such cells keep their ids.
+    """
+    extra: dict[str, Any] = {"draw_overrides": list(draw_overrides)} if draw_overrides else {}
+    if llm:
+        extra["llm"] = llm
     key = canonical_json({"scenario": scenario_digest, "seed": int(seed), **extra,
                           "excursion": excursion, "overrides": list(overrides),
                           "policies": dict(sorted(policies.items())), "version": __version__,
@@ -83,6 +90,8 @@ class RunRecord:
     status: str = "complete"  # or "in_progress"
     run_index: int = 0  # global run index: its dice (0 unless re-run from a sweep)
     draw_overrides: list[str] = field(default_factory=list)  # white-cell overrides
+    llm: dict[str, Any] | None = None  # language-model cells: endpoint, prompt, counts
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)  # every call, in order
     version: str = __version__
     created: str = ""
     event_digest: str = field(default="")

@@ -26,6 +26,7 @@ runs_table = sa.Table(
     sa.Column("turns", sa.Integer, nullable=False),
     sa.Column("run_index", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("draw_overrides", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("llm", sa.Text),  # language-model cells: endpoint, prompt, counts (JSON)
 )
 
 events_table = sa.Table(
@@ -45,4 +46,14 @@ decisions_table = sa.Table(
     sa.Column("turn", sa.Integer, primary_key=True),
     sa.Column("actor", sa.String(16), primary_key=True),
     sa.Column("move", sa.Text, nullable=False),
+)
+
+llm_calls_table = sa.Table(
+    "llm_calls", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("turn", sa.Integer, nullable=False),
+    sa.Column("actor", sa.String(16), nullable=False),
+    sa.Column("request_key", sa.String(64), nullable=False),
+    sa.Column("call", sa.Text, nullable=False),  # prompt, completion, tokens, time (JSON)
 )

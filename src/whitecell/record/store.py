@@ -33,7 +33,13 @@ import sqlalchemy as sa
 from platformdirs import user_data_dir
 
 from whitecell.record.run import RunRecord
-from whitecell.record.schema import decisions_table, events_table, metadata, runs_table
+from whitecell.record.schema import (
+    decisions_table,
+    events_table,
+    llm_calls_table,
+    metadata,
+    runs_table,
+)
 
 ENV_DB = "WHITECELL_DB"
 #: Seconds a SQLite connection waits for another writer's lock before giving up.
@@ -186,6 +192,7 @@ class RunStore:
             outcome=json.dumps(rec.outcome) if rec.outcome is not None else None,
             event_digest=rec.event_digest, turns=len(rec.decisions),
             run_index=rec.run_index, draw_overrides=json.dumps(rec.draw_overrides),
+            llm=json.dumps(rec.llm, sort_keys=True) if rec.llm else None,
         )
         # write first (it takes the write lock at once), then look at what is there
         if not _insert_ignoring_duplicate(conn, runs_table, values):
@@ -196,6 +203,8 @@ class RunStore:
             conn.execute(events_table.delete().where(events_table.c.run_id == rec.run_id))
             conn.execute(decisions_table.delete()
                          .where(decisions_table.c.run_id == rec.run_id))
+            conn.execute(llm_calls_table.delete()
+                         .where(llm_calls_table.c.run_id == rec.run_id))
             conn.execute(runs_table.delete().where(runs_table.c.run_id == rec.run_id))
             conn.execute(runs_table.insert().values(**values))
         if rec.events:
@@ -209,6 +218,11 @@ class RunStore:
                 for t, turn in enumerate(rec.decisions) for a, m in turn.items()]
         if rows:
             conn.execute(decisions_table.insert(), rows)
+        if rec.llm_calls:
+            conn.execute(llm_calls_table.insert(), [
+                {"run_id": rec.run_id, "seq": i, "turn": c["turn"], "actor": c["actor"],
+                 "request_key": c["key"], "call": json.dumps(c, sort_keys=True)}
+                for i, c in enumerate(rec.llm_calls)])
         return True
 
     # ------------------------------------------------------------------ read
@@ -254,6 +268,9 @@ class RunStore:
                 while len(decs) < d.turn:
                     decs.append({})
                 decs[d.turn - 1][d.actor] = json.loads(d.move)
+            calls = [json.loads(c.call) for c in conn.execute(
+                sa.select(llm_calls_table.c.call).where(llm_calls_table.c.run_id == rid)
+                .order_by(llm_calls_table.c.seq))]
         return RunRecord(
             run_id=r["run_id"], scenario_ref=r["scenario_ref"], scenario_id=r["scenario_id"],
             scenario_version=r["scenario_version"], scenario_title=r["scenario_title"],
@@ -263,7 +280,8 @@ class RunStore:
             outcome=json.loads(r["outcome"]) if r["outcome"] else None, status=r["status"],
             version=r["version"], created=r["created"], event_digest=r["event_digest"],
             run_index=int(r["run_index"]),
-            draw_overrides=json.loads(r["draw_overrides"] or "[]"))
+            draw_overrides=json.loads(r["draw_overrides"] or "[]"),
+            llm=json.loads(r["llm"]) if r.get("llm") else None, llm_calls=calls)
 
 
 __all__ = ["RunStore", "StoreError", "default_url", "metadata"]

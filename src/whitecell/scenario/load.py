@@ -33,7 +33,7 @@ import pydantic
 
 from whitecell.scenario.check import cross_reference_problems
 from whitecell.scenario.errors import Problem, ScenarioError, format_path
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.model import LLMParameters, Scenario
 from whitecell.scenario.overrides import (
     OverrideError,
     apply_overrides,
@@ -102,8 +102,19 @@ def scenario_path(ref: str) -> Path:
 
 
 def digest_of(sc: Scenario) -> str:
-    """sha256 of the canonical JSON of a resolved scenario."""
-    blob = json.dumps(sc.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """sha256 of the canonical JSON of a resolved scenario.
+
+    Fields added after runs were first stored (``parameters.llm``, an actor's
+    ``persona``) count only when set away from their default, so a scenario
+    that does not use them keeps the digest its stored runs recorded.
+    """
+    data = sc.model_dump(mode="json")
+    if sc.parameters.llm == LLMParameters():
+        data["parameters"].pop("llm", None)
+    for a in data["actors"]:
+        if a.get("persona") is None:
+            a.pop("persona", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -302,6 +302,10 @@ class Actor(Strict):
     )
     adversaries: list[str] = Field(default_factory=list)
     policy: Literal["doctrine", "strategic", "scripted"] = "doctrine"
+    persona: str | None = Field(
+        default=None, max_length=4000,
+        description="Who a language-model cell plays, in its own words (replaces the "
+        "persona whitecell writes from the scenario; an ablation axis for --vary).")
     doctrine: Doctrine
     script: list[str] | None = Field(
         default=None, description="Action ids per turn for the scripted policy."
@@ -647,6 +651,37 @@ class CombatParameters(Strict):
         description="Chance per escort that it is hit running a naval blockade.")
 
 
+#: Prompt templates shipped in ``whitecell/llm/prompts`` (a version is a file).
+PROMPT_VERSIONS: tuple[str, ...] = ("v1",)
+
+
+class LLMParameters(Strict):
+    """How language-model cells are asked (docs/llm.md): part of the experiment.
+
+    These are conditions of a game, not facts of the world, so they live in the
+    scenario's parameters where ``--set`` and ``--vary`` reach them like any
+    other (``--vary parameters.llm.temperature=0,0.7``); the endpoint and the
+    model are chosen on the command line.
+    """
+
+    prompt: str = Field(default="v1", description="Prompt template version (whitecell/llm/prompts).")
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    top_p: float = Field(default=1.0, gt=0, le=1, description="Nucleus sampling share.")
+    max_tokens: int = Field(default=400, ge=32, le=8192, description="Reply length cap.")
+    retries: int = Field(
+        default=2, ge=0, le=5,
+        description="Re-asks after a reply that fails validation, before the doctrine "
+        "player's move stands in (counted in the record).")
+
+    @field_validator("prompt")
+    @classmethod
+    def _known_prompt(cls, v: str) -> str:
+        if v not in PROMPT_VERSIONS:
+            raise ValueError(f"unknown prompt version {v!r} (expected one of "
+                             f"{', '.join(PROMPT_VERSIONS)})")
+        return v
+
+
 class Parameters(Strict):
     """Model parameters of the scenario (judgement, documented in docs/model.md)."""
 
@@ -657,6 +692,7 @@ class Parameters(Strict):
     signals: SignalParameters = Field(default_factory=SignalParameters)
     alliance: AllianceParameters = Field(default_factory=AllianceParameters)
     belief_prior_strength: float = Field(default=4.0, gt=0, le=100)
+    llm: LLMParameters = Field(default_factory=LLMParameters)
 
 
 class Fog(Strict):
