@@ -442,15 +442,7 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
             return
         _not_a_folder(run_id)
         store = _store(outdir, existing=True)
-        if run_id.startswith("x-"):  # a live exercise: its run record
-            from whitecell.exercise import Exercises
-
-            ex = Exercises(store.url)
-            xid = ex.find(run_id)
-            if xid is None:
-                raise UserError(f"no exercise {run_id!r} in {store.url}")
-            run_id = ex.snapshot(xid).row["run_id"]
-        rec = store.load(run_id)
+        rec = store.load(_run_of(store, run_id))
         _report_target(output)
         sc = load_recorded(rec).scenario
         if as_actor:
@@ -467,6 +459,19 @@ def report_cmd(run_id: Annotated[str, typer.Argument(
             return
         path = _write_report(rec, sc, output)
     out.print(f"after-action report: {path}")
+
+
+def _run_of(store: Any, ref: str) -> str:
+    """The run id ``ref`` names: itself (or a prefix), or the run of live exercise ``x-...``."""
+    if not ref.startswith("x-"):
+        return ref
+    from whitecell.exercise import Exercises
+
+    ex = Exercises(store.url)
+    xid = ex.find(ref)
+    if xid is None:
+        raise UserError(f"no exercise {ref!r} in {store.url}")
+    return str(ex.snapshot(xid).row["run_id"])
 
 
 def _not_a_folder(ref: str) -> None:
@@ -653,9 +658,11 @@ def _root(show_version: Annotated[bool, typer.Option(
     """whitecell: the white cell for extended-deterrence crisis wargames."""
 
 
+from whitecell.cli_score import register as register_score  # noqa: E402
 from whitecell.cli_sweep import register  # noqa: E402
 
 register(app)
+register_score(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ folder, a missing file, a stored run and a finished sweep come from a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SCENARIO = "east-china-sea"
@@ -174,4 +175,17 @@ def cases(fx: Fixtures) -> list[tuple[str, list[str]]]:
         add(f"bare {cmd!r}", [cmd] if cmd else [])
     add("scenarios --json", ["scenarios", "--json"])
     add("actions --json", ["actions", "--json"])
+    _score_cases(fx, add)
     return out
+
+
+def _score_cases(fx: Fixtures, add: Callable[[str, list[str]], None]) -> None:
+    """``whitecell score``: hostile sources, maps and column lists."""
+    for v in [*TEXTS, *_paths(fx)]:
+        add(f"score {v[:20]!r}", ["score", v, "--out", fx.store])
+        add(f"score LOG --map {v[:20]!r}", ["score", fx.file, "--map", v])
+        add(f"score LOG --columns {v[:20]!r}", ["score", fx.file, "--map", "whitecell",
+                                                "--columns", v])
+    add("score RUN", ["score", fx.run_id, "--out", fx.store, "--json"])
+    add("score SWEEP", ["score", fx.sweep, "--json"])
+    add("score SWEEP --map", ["score", fx.sweep, "--map", "escalaition"])

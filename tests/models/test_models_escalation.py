@@ -136,6 +136,31 @@ def test_rivera_actions() -> None:
     )
 
 
+def test_one_versioned_scheme_feeds_catalogue_world_and_model() -> None:
+    """The scheme file is the only place weights and categories are written."""
+    from importlib import resources
+
+    import yaml
+
+    from whitecell.scenario.actions import CATALOGUE, RIVERA_CATEGORIES
+    from whitecell.world.compile import RIVERA_WEIGHTS, ActionTable
+
+    scheme = escalation.RIVERA_SCHEME
+    raw = resources.files("whitecell.models").joinpath("data/rivera.yaml").read_text()
+    data = yaml.safe_load(raw)
+    assert (scheme.name, scheme.version) == ("rivera-2024", escalation.RIVERA_SCHEME_VERSION)
+    assert scheme.version == data["version"] >= 1
+    assert "FAccT 2024" in scheme.source and len(scheme.digest) == 64
+    assert RIVERA_CATEGORIES == escalation.RIVERA_CATEGORY_IDS == tuple(
+        c["id"] for c in data["categories"])
+    assert RIVERA_WEIGHTS.tolist() == [float(c["weight"]) for c in data["categories"]]
+    table = ActionTable.build()
+    for i, a in enumerate(CATALOGUE):
+        assert table.weight[i] == scheme.weights[RiveraCategory(a.rivera)], a.id
+    assert scheme.to_dict()["weights"] == {c["id"]: c["weight"] for c in data["categories"]}
+    assert scheme.labels[RiveraCategory.NON_VIOLENT_ESCALATION] == "non-violent escalation"
+
+
 def test_escalation_score() -> None:
     assert escalation.escalation_score(["nuclear", RiveraCategory.POSTURING]) == 64
     assert escalation.escalation_score([RiveraCategory.DE_ESCALATION] * 3) == -6

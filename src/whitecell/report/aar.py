@@ -37,6 +37,7 @@ from markupsafe import Markup
 from whitecell.models.escalation import (
     KAHN_THRESHOLDS,
     NUCLEAR_USE_RUNGS,
+    RIVERA_SCHEME,
     RIVERA_WEIGHTS,
     TOP_RUNG,
     RiveraCategory,
@@ -68,14 +69,8 @@ END_REASONS: Mapping[str, str] = {
 }
 """Readable names of the outcome record's ``end_reason`` values."""
 
-RIVERA_LABELS: Mapping[str, str] = {
-    RiveraCategory.DE_ESCALATION.value: "de-escalation",
-    RiveraCategory.STATUS_QUO.value: "status quo",
-    RiveraCategory.POSTURING.value: "posturing",
-    RiveraCategory.NON_VIOLENT_ESCALATION.value: "non-violent escalation",
-    RiveraCategory.VIOLENT_ESCALATION.value: "violent escalation",
-    RiveraCategory.NUCLEAR.value: "nuclear",
-}
+RIVERA_LABELS: Mapping[str, str] = {c.value: label for c, label in RIVERA_SCHEME.labels.items()}
+"""Readable names of the Rivera categories (from the scheme file models/data/rivera.yaml)."""
 
 FORCE_UNITS: Mapping[str, str] = {
     "air": "aircraft",

@@ -24,17 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from whitecell.models.escalation import RIVERA_CATEGORY_IDS
+
 Instrument = Literal["diplomatic", "information", "military", "economic", "nuclear"]
 
-#: Rivera et al. (2024) categories, in increasing order of severity.
-RIVERA_CATEGORIES: tuple[str, ...] = (
-    "de_escalation",
-    "status_quo",
-    "posturing",
-    "non_violent_escalation",
-    "violent_escalation",
-    "nuclear",
-)
+#: Rivera et al. (2024) categories, in increasing order of severity (from the
+#: versioned scheme file ``whitecell/models/data/rivera.yaml``).
+RIVERA_CATEGORIES: tuple[str, ...] = RIVERA_CATEGORY_IDS
 
 #: Abstract force packages held per actor in the theatre of the scenario.
 FORCE_KINDS: tuple[str, ...] = (

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from whitecell.models.escalation import RIVERA_WEIGHT_ARRAY
 from whitecell.scenario.actions import CATALOGUE, FORCE_KINDS, RIVERA_CATEGORIES, ActionSpec
 from whitecell.scenario.model import Scenario, value_of
 
-#: Rivera et al. (2024) weights in category order (2^x - 4 for x = 1..6).
-RIVERA_WEIGHTS = np.array([-2.0, 0.0, 4.0, 12.0, 28.0, 60.0])
+#: Rivera et al. (2024) weights in category order (2^x - 4 for x = 1..6), as floats
+#: for the engine's score arrays; from the scheme file models/data/rivera.yaml.
+RIVERA_WEIGHTS = RIVERA_WEIGHT_ARRAY.astype(np.float64)
 
 SIDES = ("challenger", "defender", "neutral")
 K = {k: i for i, k in enumerate(FORCE_KINDS)}
