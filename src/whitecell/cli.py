@@ -589,12 +589,26 @@ def serve(
     db: Annotated[str | None, typer.Option(
         "--db", help="Database URL (default: the run store; e.g. "
         "postgresql+psycopg://user:pw@host/db).")] = None,
+    llm_url: LLMUrlOpt = None, llm_model: LLMModelOpt = None,
+    llm_profile: LLMProfileOpt = None, llm_config: LLMConfigOpt = None,
+    llm_mode: LLMModeOpt = None, llm_concurrency: LLMConcurrencyOpt = None,
+    llm_cache: LLMCacheOpt = None,
 ) -> None:
-    """Serve live exercises in the browser; prints the facilitator's URL with its token."""
+    """Serve live exercises in the browser; prints the facilitator's URL with its token.
+
+    With --llm-url and --llm-model the facilitator can also seat language-model cells.
+    """
     from whitecell.server.serve import ServeError
     from whitecell.server.serve import serve as run_server
 
     with friendly():
+        if llm_url or llm_profile:
+            from whitecell.exercise.turn import configure_llm
+
+            configure_llm(_llm_setup({"*": "llm"}, llm_url, llm_model, llm_profile, llm_config,
+                                     llm_mode, llm_concurrency, llm_cache))
+        elif any(v is not None for v in (llm_model, llm_mode, llm_concurrency)):
+            raise UserError("--llm-* options need --llm-url URL (or --llm-profile NAME)")
         try:
             run_server(host=host, port=port, db=_url(db) if db else None)
         except ServeError as e:

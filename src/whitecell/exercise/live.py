@@ -413,7 +413,10 @@ class Exercises:
             k = given.get(a, sc.actor(a).policy)
             if a in given and k not in T.ALL_KINDS:
                 raise ExerciseError(f"cells.{a}: {k!r} is not a cell kind (expected one of "
-                                    f"{', '.join(T.CELL_KINDS)})", 422)
+                                    f"{', '.join(T.cell_kinds())})", 422)
+            if k == "llm" and T.llm_setup() is None:
+                raise ExerciseError(f"cells.{a}: this server has no language model (start it "
+                                    "with whitecell serve --llm-url URL --llm-model NAME)", 422)
             kinds[a] = k
         xid = "x-" + secrets.token_hex(6)
         tokens = {a: new_token() for a in sc.actor_ids if kinds[a] == "human"}

@@ -39,17 +39,44 @@ from whitecell.engine.observation import Decision, Observation
 from whitecell.engine.overrides import RULINGS, UNACTORED, DrawOverride, parse_override
 from whitecell.engine.picture import picture_of
 from whitecell.exercise.states import ExerciseError
-from whitecell.policies import POLICY_KINDS
+from whitecell.policies import POLICY_KINDS, LLMSetup
 from whitecell.policies.recorded import RecordedPolicy
 from whitecell.record.session import Session, start_session
 from whitecell.scenario.actions import ACTION_INDEX
 from whitecell.scenario.errors import ScenarioError
 from whitecell.scenario.load import ResolvedScenario, load_scenario, scenario_path
 
-#: Cell kinds a white cell chooses from in the web console.
+#: Cell kinds a white cell chooses from in the web console (and ``llm`` when the
+#: server has a language model: :func:`cell_kinds`).
 CELL_KINDS = ("human", "doctrine", "strategic")
 #: Every kind a cell may have (the terminal also offers the other AI players).
-ALL_KINDS = ("human", *POLICY_KINDS)
+ALL_KINDS = ("human", *POLICY_KINDS, "llm")
+
+_llm: LLMSetup | None = None
+
+
+def configure_llm(setup: LLMSetup | None) -> None:
+    """Seat language-model cells through ``setup`` (``whitecell serve --llm-url ...``).
+
+    The setup must have a completion cache: a live exercise re-plays its
+    published turns from their inputs, and the cache gives every re-played
+    call the completion that was published.
+    """
+    global _llm
+    if setup is not None and setup.client.cache is None:
+        raise ValueError("language-model cells in a live exercise need the completion "
+                         "cache (drop --llm-cache off)")
+    _llm = setup
+
+
+def llm_setup() -> LLMSetup | None:
+    """The language model of this server's exercises, if any."""
+    return _llm
+
+
+def cell_kinds() -> tuple[str, ...]:
+    """The kinds the web console offers: ``llm`` too when a model is configured."""
+    return (*CELL_KINDS, "llm") if _llm is not None else CELL_KINDS
 #: Draws tried when probing the results a ruling can have.
 PROBE_DRAWS = (0.01, 0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 0.99)
 #: Rebuilt start-of-turn games kept in memory.
@@ -180,7 +207,8 @@ def session(setup: Setup, extra_moves: Mapping[str, Mapping[str, Any]] | None = 
     ai = {a: k for a, k in setup.kinds.items() if k != "human"}
     try:
         return start_session(setup.ref, seed=setup.seed, policy=ai, humans=humans,
-                             resolved=res, draw_overrides=tuple(overrides))
+                             resolved=res, draw_overrides=tuple(overrides),
+                             llm=_llm if "llm" in ai.values() else None)
     except ValueError as err:
         raise ExerciseError(str(err), 422) from None
 

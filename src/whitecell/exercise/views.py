@@ -66,6 +66,8 @@ def redact_event(e: Mapping[str, Any], role: Role, actors: Iterable[str] = ()) -
         out["data"] = {"inject": data.get("inject"), "to": to, "source": data.get("source")}
     elif kind == "move":
         keep = {k: data.get(k) for k in ("action", "target", "rung", "rivera", "score")}
+        if data.get("signal"):  # a language-model cell's public statement
+            keep["signal"] = data["signal"]
         if me is not None and e.get("actor") == me:
             keep.update(rationale=data.get("rationale"), reason=data.get("reason"))
         out["data"] = keep

@@ -47,6 +47,11 @@ class LLMSetup:
     endpoint: Endpoint
     client: LLMClient
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> LLMSetup:
+        # infrastructure, not game state: a copied game (the live exercise's
+        # start-of-turn copies) asks through the same client and cache
+        return self
+
     def identity(self, world: World) -> dict[str, Any]:
         """What the run record keeps: endpoint (no key), prompt version and digest, settings."""
         p = world.scenario.parameters.llm

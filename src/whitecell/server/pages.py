@@ -183,10 +183,10 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
     @app.get("/console/new", include_in_schema=False)
     def new(request: Request, scenario: str) -> Response:
         token = console_token(request)
-        from whitecell.exercise.turn import CELL_KINDS, scenario_of
+        from whitecell.exercise.turn import cell_kinds, scenario_of
 
         sc = scenario_of(scenario, None, ()).scenario
-        return _page("new.html", sc=sc, ref=scenario, kinds=CELL_KINDS,
+        return _page("new.html", sc=sc, ref=scenario, kinds=cell_kinds(),
                      csrf=csrf_token(secret, token))
 
     @app.post("/console/create", include_in_schema=False)
