@@ -106,6 +106,14 @@ def print_summary(summary: dict[str, Any], sobol: dict[str, Any] | None = None) 
                   _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
                   _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]))
     out.print(t)
+    if summary.get("llm"):
+        ll = summary["llm"]
+        tot = ll["total"]
+        out.print(f"language-model cells ({ll.get('model')}, prompt {ll.get('prompt')}): "
+                  f"{tot['decisions']} decisions, {tot['calls']} calls, {tot['invalid']} invalid "
+                  f"replies, {tot['fallbacks']} doctrine stand-ins, {tot['prompt_tokens']} + "
+                  f"{tot['completion_tokens']} tokens, {tot['wall_ms'] / 1000:.1f} s of model "
+                  "time")
     if summary.get("model_spread"):
         print_model_spread(summary)
     diffs = summary["differences"]

@@ -24,6 +24,8 @@ def test_a_sweep_pairs_an_llm_cell_with_doctrine_and_reruns_from_the_cache(tmp_p
     summary = json.loads(r.stdout)
     assert set(summary["players"]) == {"CHN=llm", "CHN=doctrine"}
     assert summary["model_spread"]  # paired across the two players on the same seeds
+    assert summary["llm"]["model"] == "fake" and summary["llm"]["total"]["calls"] == asked
+    assert summary["llm"]["total"]["fallbacks"] == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["llm"]["endpoint"]["model"] == "fake"
     shards = sorted(out.rglob("*.parquet"))

@@ -325,12 +325,31 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
         "points": points,
         "differences": _differences(con, src, refs, stats),
     }
+    if "llm_calls" in columns:
+        out["llm"] = _llm_totals(con, src, manifest)
     if manifest.get("players"):
         spread = model_spread(con, src, grid, points)
         out["players"] = list(manifest["players"])
         out["model_spread"] = spread
         out["model_spread_headline"] = spread_headline(spread)
     return out
+
+
+def _llm_totals(con: duckdb.DuckDBPyConnection, src: str,
+                manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Calls, invalid replies, stand-ins, tokens and model time of the LLM cells, per point."""
+    from whitecell.policies.llm import RUN_COUNTS
+
+    cols = ", ".join(f"SUM({_q('llm_' + k)})" for k in RUN_COUNTS)
+    by: dict[str, dict[str, float]] = {}
+    for row in con.execute(f"SELECT grid_point, {cols} FROM {src} GROUP BY grid_point "
+                           "ORDER BY grid_point").fetchall():
+        by[str(int(row[0]))] = {k: (round(float(v), 1) if k == "wall_ms" else int(v or 0))
+                                for k, v in zip(RUN_COUNTS, row[1:], strict=True)}
+    total = {k: sum(p[k] for p in by.values()) for k in RUN_COUNTS}
+    return {"model": (manifest.get("llm") or {}).get("endpoint", {}).get("model"),
+            "prompt": (manifest.get("llm") or {}).get("prompt"), "by_point": by,
+            "total": total}
 
 
 #: Metrics of the model spread: the binary outcomes, then ``end_reason:<reason>``.
@@ -450,8 +469,12 @@ def spread_headline(spread: Sequence[Mapping[str, Any]], metric: str = "war") ->
     where = f" ({entry['label']})" if entry["label"] != "-" else ""
     lo, hi = m["min"], m["max"]
     half, spr = float(m["mc_halfwidth"]), float(m["spread"])
-    text = (f"Across player models{where} {word} ranges from {float(lo['p']):.2f} "
-            f"({lo['players']}) to {float(hi['p']):.2f} ({hi['players']}); ")
+    if spr == 0:
+        text = (f"Across player models{where} {word} is {float(lo['p']):.2f} under every "
+                "player model; ")
+    else:
+        text = (f"Across player models{where} {word} ranges from {float(lo['p']):.2f} "
+                f"({lo['players']}) to {float(hi['p']):.2f} ({hi['players']}); ")
     if spr >= 5 * half:
         text += (f"the Monte Carlo interval (±{half:.2f}) is far smaller than this model "
                  "uncertainty.")
