@@ -149,3 +149,19 @@ def test_the_report_shows_statements_gaps_and_reasoning_only_to_the_white_cell()
     cell = render_run_report(rec.report_input(sc, redacted=True))
     assert "Language-model cells" in cell
     assert "private reasoning of the language model" not in cell
+
+
+def test_prompt_version_and_persona_are_settable_conditions() -> None:
+    base = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup())
+    v2 = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup(),
+                      sets=("parameters.llm.prompt=v2",
+                            "actors.CHN.persona=You are a cautious leader of China.",
+                            "parameters.llm.temperature=0.7"))
+    u1 = base.llm_calls[0]["request"]["messages"][1]["content"]
+    u2 = v2.llm_calls[0]["request"]["messages"][1]["content"]
+    assert "escalation rung, category" in u1 and "escalation rung" not in u2
+    assert v2.llm_calls[0]["request"]["messages"][0]["content"].startswith(
+        "You are a cautious leader of China.")
+    assert v2.llm_calls[0]["request"]["temperature"] == 0.7
+    assert v2.llm["prompt"] == "v2" and v2.llm["prompt_digest"] != base.llm["prompt_digest"]  # type: ignore[index]
+    assert v2.run_id != base.run_id

@@ -651,8 +651,10 @@ class CombatParameters(Strict):
         description="Chance per escort that it is hit running a naval blockade.")
 
 
-#: Prompt templates shipped in ``whitecell/llm/prompts`` (a version is a file).
-PROMPT_VERSIONS: tuple[str, ...] = ("v1",)
+#: Prompt templates shipped in ``whitecell/llm/prompts`` (a version is a folder): v1 shows
+#: each move's Kahn rung and Rivera category, v2 the same menu without them (an ablation:
+#: do escalation labels prime the model?).
+PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2")
 
 
 class LLMParameters(Strict):
