@@ -47,13 +47,13 @@ def _count_runs(db: Path | str) -> int:
 
 
 def _drop_pg_tables(url: str) -> None:
+    """A fresh store: drop every table of the schema (whatever migrations created)."""
     eng = sa.create_engine(url)
     with eng.begin() as c:
-        from whitecell.exercise.schema import ALL_TABLES
-
-        for t in (*(x.name for x in ALL_TABLES), "decisions", "events", "runs",
-                  "alembic_version"):
-            c.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
+        names = c.execute(sa.text("SELECT tablename FROM pg_tables "
+                                  "WHERE schemaname = current_schema()")).scalars().all()
+        for t in names:
+            c.execute(sa.text(f'DROP TABLE IF EXISTS "{t}" CASCADE'))
     eng.dispose()
 
 

@@ -37,12 +37,12 @@ def test_sqlite_roundtrip(tmp_path):
 def test_postgresql_roundtrip():
     assert PG_URL is not None
     eng = sa.create_engine(PG_URL)
-    from whitecell.exercise.schema import ALL_TABLES
-
-    with eng.begin() as c:  # a fresh store: every table of the chain, exercises' too
-        for t in (*(x.name for x in ALL_TABLES), "decisions", "events", "runs",
-                  "alembic_version"):
-            c.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
+    with eng.begin() as c:  # a fresh store: every table any migration created
+        names = c.execute(sa.text("SELECT tablename FROM pg_tables "
+                                  "WHERE schemaname = current_schema()")).scalars().all()
+        for t in names:
+            c.execute(sa.text(f'DROP TABLE IF EXISTS "{t}" CASCADE'))
+    eng.dispose()
     _roundtrip(RunStore(PG_URL))
 
 
