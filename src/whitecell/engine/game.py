@@ -198,8 +198,16 @@ class Game:
         action = np.zeros((R, A), dtype=np.int64)
         target = np.full((R, A), -1, dtype=np.int64)
         record: dict[str, dict[str, object]] = {}
+        # moves are simultaneous: every cell observes first; players that ask a
+        # remote model (language-model cells) start asking before any cell waits
+        observations = [self.observe(i, tuple(delivered[i]), fired_now)
+                        for i in range(w.n_actors)]
         for i, aid in enumerate(w.ids):
-            obs = self.observe(i, tuple(delivered[i]), fired_now)
+            prefetch = getattr(self.policies[aid], "prefetch", None)
+            if prefetch is not None and observations[i].active.any():
+                prefetch(observations[i])
+        for i, aid in enumerate(w.ids):
+            obs = observations[i]
             dec = self.policies[aid].decide(obs)
             act = np.asarray(dec.action, dtype=np.int64).reshape(R)
             tgt = np.asarray(dec.target, dtype=np.int64).reshape(R)

@@ -268,15 +268,18 @@ class _Loop:
     _loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def run(cls, coro: Awaitable[Any]) -> Any:
+    def submit(cls, coro: Awaitable[Any]) -> Future[Any]:
         with cls._lock:
             if cls._loop is None or cls._loop.is_closed():
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, daemon=True,
                                  name="whitecell-llm").start()
                 cls._loop = loop
-        fut: Future[Any] = asyncio.run_coroutine_threadsafe(coro, cls._loop)  # type: ignore[arg-type]
-        return fut.result()
+        return asyncio.run_coroutine_threadsafe(coro, cls._loop)  # type: ignore[arg-type]
+
+    @classmethod
+    def run(cls, coro: Awaitable[Any]) -> Any:
+        return cls.submit(coro).result()
 
 
 @dataclass
@@ -291,9 +294,19 @@ class LLMClient:
 
     def complete_all(self, requests: Sequence[ChatRequest]) -> list[Completion]:
         """Completions for ``requests`` in order (cache first, then the backend)."""
+        return self.submit(requests).result()
+
+    def submit(self, requests: Sequence[ChatRequest]) -> Future[list[Completion]]:
+        """Start asking ``requests`` now; the future gives the completions in order.
+
+        The cells of a turn submit before any of them waits, so their requests
+        are in flight together (bounded by ``concurrency`` per cell).
+        """
         if not requests:
-            return []
-        return list(_Loop.run(self._all(list(requests))))
+            done: Future[list[Completion]] = Future()
+            done.set_result([])
+            return done
+        return _Loop.submit(self._all(list(requests)))
 
     async def _all(self, requests: list[ChatRequest]) -> list[Completion]:
         sem = asyncio.Semaphore(self.concurrency)

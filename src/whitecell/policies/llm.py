@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,20 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 10 else f"{x:.2g}"
 
 
+@dataclass
+class _Prepared:
+    """A turn's first asks, sent before the cell decides."""
+
+    turn: int
+    runs: int
+    fallback: Decision
+    todo: list[int]
+    menus: dict[int, list[MenuItem]]
+    convo: dict[int, tuple[tuple[str, str], ...]]
+    requests: list[ChatRequest]
+    future: Future[list[Completion]]
+
+
 class LLMPolicy:
     """One actor played by a language model, over every run of the batch."""
 
@@ -113,6 +128,7 @@ class LLMPolicy:
         self.params = world.scenario.parameters.llm
         self.persona = persona_text(world.scenario, actor)
         self.history: list[list[dict[str, Any]]] = [[] for _ in range(len(self.runs))]
+        self._prepared: _Prepared | None = None
         self.calls: list[dict[str, Any]] = []
         self.counts = {"decisions": 0, "calls": 0, "invalid": 0, "reasked": 0,
                        "fallbacks": 0, "prompt_tokens": 0, "completion_tokens": 0,
@@ -191,21 +207,34 @@ class LLMPolicy:
                                           attempt))
 
     # ------------------------------------------------------------ decide
-    def decide(self, obs: Observation) -> Decision:
+    def prefetch(self, obs: Observation) -> None:
+        """Start this turn's first asks before any cell waits (the game calls it for all)."""
+        self._prepared = self._prepare(obs)
+
+    def _prepare(self, obs: Observation) -> _Prepared:
         R = obs.runs
         if len(self.runs) != R:
             raise ValueError(f"llm player for {self.actor} was built for {len(self.runs)} "
                              f"runs but observes {R}")
         fb = self.fallback.decide(obs)
         self._remember(obs)
-        action = np.asarray(fb.action, dtype=np.int64).reshape(R).copy()
-        target = np.asarray(fb.target, dtype=np.int64).reshape(R).copy()
         todo = [r for r in range(R) if obs.active[r]]
         pics = {r: picture_of(obs, r) for r in todo}
         menus = {r: self._menu(pics[r]) for r in todo}
-        base = {r: render(self.params.prompt, self.persona, self._context(obs, r, pics[r]))
-                for r in todo}
-        convo = dict(base)
+        convo = {r: render(self.params.prompt, self.persona, self._context(obs, r, pics[r]))
+                 for r in todo}
+        reqs = [self._request(obs, r, convo[r], menus[r], 0) for r in todo]
+        return _Prepared(obs.turn, R, fb, todo, menus, convo, reqs,
+                         self.setup.client.submit(reqs))
+
+    def decide(self, obs: Observation) -> Decision:
+        prep = getattr(self, "_prepared", None)
+        self._prepared = None
+        if prep is None or prep.turn != obs.turn or prep.runs != obs.runs:
+            prep = self._prepare(obs)
+        R, fb, todo, menus, convo = obs.runs, prep.fallback, prep.todo, prep.menus, prep.convo
+        action = np.asarray(fb.action, dtype=np.int64).reshape(R).copy()
+        target = np.asarray(fb.target, dtype=np.int64).reshape(R).copy()
         got: dict[int, Move] = {}
         errors: dict[int, list[str]] = {r: [] for r in todo}
         keys: dict[int, list[str]] = {r: [] for r in todo}
@@ -213,8 +242,11 @@ class LLMPolicy:
         for attempt in range(self.params.retries + 1):
             if not pending:
                 break
-            reqs = [self._request(obs, r, convo[r], menus[r], attempt) for r in pending]
-            comps = self.setup.client.complete_all(reqs)
+            if attempt == 0:
+                reqs, comps = prep.requests, prep.future.result()
+            else:
+                reqs = [self._request(obs, r, convo[r], menus[r], attempt) for r in pending]
+                comps = self.setup.client.complete_all(reqs)
             still = []
             for r, req, c in zip(pending, reqs, comps, strict=True):
                 keys[r].append(req.key())
