@@ -496,8 +496,15 @@ def play(
     policy: Annotated[list[str] | None, typer.Option("--policy")] = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue a saved game.")] = None,
     outdir: OutOpt = None,
+    llm_url: LLMUrlOpt = None, llm_model: LLMModelOpt = None,
+    llm_profile: LLMProfileOpt = None, llm_config: LLMConfigOpt = None,
+    llm_mode: LLMModeOpt = None, llm_concurrency: LLMConcurrencyOpt = None,
+    llm_cache: LLMCacheOpt = None,
 ) -> None:
     """Play one or more cells at the terminal against AI cells. Ctrl-C saves the game.
+
+    Language-model opponents: --policy CHN=llm --llm-url URL --llm-model NAME
+    (give the same --llm-* options again with --resume).
 
     The game is a live exercise (the same layer as ``whitecell serve``) in the
     run store: a saved game holds the published turns and the moves already
@@ -518,6 +525,8 @@ def play(
                 raise UserError(f"run {snap.row['run_id']} is already finished "
                                 "(see `whitecell replay`)")
             humans = snap.humans()
+            _seat_llm(dict(snap.kinds), llm_url, llm_model, llm_profile, llm_config, llm_mode,
+                      llm_concurrency, llm_cache)
             out.print(f"resuming {snap.row['run_id']} after turn {len(snap.turns)}")
         else:
             if not scenario or not as_actor:
@@ -536,6 +545,8 @@ def play(
                 raise UserError(f"--policy names unknown actor {bad[0]!r} "
                                 f"(known: {', '.join(res.scenario.actor_ids)})")
             kinds = {**pol, **{a: "human" for a in humans}}
+            _seat_llm(kinds, llm_url, llm_model, llm_profile, llm_config, llm_mode,
+                      llm_concurrency, llm_cache)
             xid = ex.create(scenario, excursion=excursion, sets=tuple(sets or ()), seed=seed,
                             cells=kinds, start=True).id
             snap = ex.snapshot(xid)
@@ -556,6 +567,15 @@ def play(
                       f"`whitecell play --resume {run_id}`")
             raise typer.Exit(130) from None
         out.print(f"\nrun {run_id} saved to {store.url}")
+
+
+def _seat_llm(kinds: dict[str, str], *args: Any) -> None:
+    """Give the exercise layer the language model of this game's llm cells (if any)."""
+    setup = _llm_setup(kinds, *args)
+    if setup is not None:
+        from whitecell.exercise.turn import configure_llm
+
+        configure_llm(setup)
 
 
 def _play_legacy(store: Any, resume: str) -> None:

@@ -67,3 +67,23 @@ def test_an_llm_cell_plays_is_seen_publicly_and_replays(ex: Exercises, seated: F
     assert "we say" in text  # the statement is public
     assert "fake " not in text  # the reasoning is the white cell's
     assert "fake " in str(ex.report_input(c.id, WHITE))
+
+
+def test_play_at_the_terminal_against_an_llm_cell(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from whitecell.cli import app
+
+    with FakeServer() as srv:
+        try:
+            r = CliRunner().invoke(app, [
+                "play", "taiwan-strait-crisis", "--as", "USA", "--policy", "CHN=llm",
+                "--seed", "3", "--set", "max_turns=1", "--llm-url", srv.url, "--llm-model",
+                "fake", "--llm-cache", str(tmp_path / "c.sqlite"), "--out",
+                str(tmp_path / "store")], input="wait\nholding\n")
+        finally:
+            T.configure_llm(None)
+        asked = srv.requests
+    assert r.exit_code == 0, r.output
+    assert asked >= 1
+    assert "fake " not in r.stdout  # the model's reasoning is not shown to the player
