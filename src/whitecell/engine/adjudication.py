@@ -223,7 +223,8 @@ def posture(tn: Turn) -> None:
         st.exposure = np.where(backs, 0.0, st.exposure)
     st.exposure = st.exposure + np.where(public & live, sp.audience_cost, 0.0)
     # observers i update beliefs about movers j
-    sig_obs = np.broadcast_to(sig[:, None, :], st.belief_a.shape)
+    # (R, 1, A): every observer sees the same signal of mover j (broadcast in the update)
+    sig_obs = sig[:, None, :]
     a_new, b_new = beliefs.update(st.belief_a, st.belief_b, np.sign(sig_obs), np.abs(sig_obs))
     st.belief_a, st.belief_b = np.asarray(a_new, dtype=float), np.asarray(b_new, dtype=float)
     st.proposal = (acts.rivera[act] == 0) & np.isin(
