@@ -131,7 +131,8 @@ class Game:
         seen: NDArray[np.float64] | Deferred
         if fog > 0:
             # deferred: most players never read the others' fogged forces
-            seen = Deferred(partial(_fogged, st.forces, self.dice, st.turn, i, w.n_actors, fog))
+            fogged = _Fogged(st.forces, self.dice, st.turn, i, fog)
+            seen = Deferred(fogged.all, fogged.kind)
         else:
             seen = st.forces
         adv = w.adversaries[i]
@@ -331,15 +332,35 @@ class Game:
         return outcome_columns(self.world, self.state)
 
 
-def _fogged(forces: NDArray[np.float64], dice: Dice, turn: int, i: int, n_actors: int,
-            fog: float) -> NDArray[np.float64]:
+class _Fogged:
     """The forces as actor ``i`` sees them: others' within +-fog (one draw per pair)."""
-    factor = np.ones((forces.shape[0], n_actors))
-    for j in range(n_actors):
-        if j != i:
-            u = dice.draw(turn, adj.R_FOG, (i * 8 + j) % 64)
-            factor[:, j] = 1.0 + fog * (2.0 * u - 1.0)
-    return forces * factor[:, :, None]
+
+    def __init__(self, forces: NDArray[np.float64], dice: Dice, turn: int, i: int,
+                 fog: float) -> None:
+        self.forces, self.dice, self.turn, self.i, self.fog = forces, dice, turn, i, fog
+        self._factor: NDArray[np.float64] | None = None
+        self._kinds: dict[int, NDArray[np.float64]] = {}
+
+    def factor(self) -> NDArray[np.float64]:
+        """(R, A) multiplier of each actor's forces (1 for its own)."""
+        if self._factor is None:
+            n_actors = self.forces.shape[1]
+            factor = np.ones((self.forces.shape[0], n_actors))
+            for j in range(n_actors):
+                if j != self.i:
+                    u = self.dice.draw(self.turn, adj.R_FOG, (self.i * 8 + j) % 64)
+                    factor[:, j] = 1.0 + self.fog * (2.0 * u - 1.0)
+            self._factor = factor
+        return self._factor
+
+    def all(self) -> NDArray[np.float64]:
+        return self.forces * self.factor()[:, :, None]
+
+    def kind(self, k: int) -> NDArray[np.float64]:
+        got = self._kinds.get(k)
+        if got is None:
+            got = self._kinds[k] = self.forces[:, :, k] * self.factor()
+        return got
 
 
 def _mean_belief(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -88,10 +88,12 @@ class Deferred:
     same array it would have got eagerly.
     """
 
-    __slots__ = ("fn",)
+    __slots__ = ("fn", "kind")
 
-    def __init__(self, fn: Callable[[], NDArray[Any]]) -> None:
+    def __init__(self, fn: Callable[[], NDArray[Any]],
+                 kind: Callable[[int], NDArray[Any]] | None = None) -> None:
         self.fn = fn
+        self.kind = kind  # for seen_forces: the (R, A) slice of one force kind
 
 
 class _DeferredField:
@@ -119,6 +121,18 @@ class _DeferredField:
 DEFERRED_FIELDS = ("seen_forces", "belief")
 for _name in DEFERRED_FIELDS:
     setattr(Observation, _name, _DeferredField(_name))
+
+
+def seen_kind(obs: Observation, k: int) -> NDArray[np.float64]:
+    """``obs.seen_forces[:, :, k]`` (R, A), without working out the other kinds.
+
+    The same numbers: each element is one product of the true force and its
+    fog factor, whether computed for one kind or for all of them.
+    """
+    v = obs.__dict__.get("seen_forces")
+    if type(v) is Deferred and v.kind is not None:
+        return v.kind(k)
+    return obs.seen_forces[:, :, k]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from whitecell.engine.observation import Observation
+from whitecell.engine.observation import Observation, seen_kind
 from whitecell.models import contest, deterrence
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
 from whitecell.world.compile import K, World, power_of
@@ -121,7 +121,7 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
         m = actions == ACTION_INDEX[act_id]
         if not m.any():
             continue
-        strength = obs.seen_forces[:, :, K[kind]] * (adv[None, :] & (obs.belligerent | (
+        strength = seen_kind(obs, K[kind]) * (adv[None, :] & (obs.belligerent | (
             np.arange(w.n_actors) == w.adversary[me])[None, :]))
         best = np.argmax(strength, axis=1)
         has = strength.max(axis=1) > 0
@@ -245,7 +245,7 @@ def retaliation_capacity(obs: Observation, j: int) -> F:
     """Actor ``j``'s surviving retaliatory capacity (0..1) as this actor sees it."""
     w = obs.world
     ad = w.scenario.parameters.nuclear.assured_destruction
-    return np.clip(obs.seen_forces[:, j, K["nuclear_warheads"]] * w.survivability[j] / ad,
+    return np.clip(seen_kind(obs, K["nuclear_warheads"])[:, j] * w.survivability[j] / ad,
                    0.0, 1.0)
 
 
