@@ -176,7 +176,12 @@ def nuclear_attack_on_me(obs: Observation) -> tuple[NDArray[np.bool_], NDArray[n
     me = obs.actor
     mine = w.intervene_for[me].copy()
     mine[me] = True
-    hit = (obs.nuclear_attacked_turn[:, mine] == obs.turn - 1).any(axis=1) & (obs.turn > 1)
+    hit = np.zeros(obs.runs, dtype=bool)
+    if obs.turn > 1:
+        for j in np.flatnonzero(mine):
+            hit |= obs.nuclear_attacked_turn[:, j] == obs.turn - 1
+    if not hit.any():  # who used them matters only where they struck
+        return hit, np.full(obs.runs, -1, dtype=np.int64)
     opp = opponents(w, me)
     used = _NUC_USE[obs.last_action] & opp[None, :]
     user = np.where(used.any(axis=1), np.argmax(used, axis=1), -1)
