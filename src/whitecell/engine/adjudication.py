@@ -40,6 +40,19 @@ R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF, R_OPTIMISM = 60, 61, 62, 63
 _PUBLIC = np.array([ACTION_INDEX[a] for a in PUBLIC_COMMITMENTS])
 _BACKING = np.array([ACTION_INDEX[a] for a in BACKING_DOWN])
 
+
+def _action_table(codes: object) -> NDArray[np.bool_]:
+    """(n_actions,) True at ``codes``: ``table[act]`` is ``np.isin(act, codes)``."""
+    t = np.zeros(len(ACTION_INDEX), dtype=bool)
+    t[np.asarray(codes, dtype=np.int64)] = True
+    return t
+
+
+_IS_PUBLIC = _action_table(_PUBLIC)
+_IS_BACKING = _action_table(_BACKING)
+_IS_TALKS = _action_table([ACTION_INDEX["propose_talks"],
+                           ACTION_INDEX["international_arbitration"]])
+
 #: Force kinds fire can destroy (strategic warheads are outside the theatre balance).
 _FIREABLE = np.array([k not in STRATEGIC_KINDS for k in FORCE_KINDS])
 
@@ -78,7 +91,7 @@ class Turn:
         if m is None:
             codes = [i for i, a in enumerate(self.world.actions.specs)
                      if a.adjudicator == adjudicator]
-            m = np.isin(self.action, codes) & self.active[:, None]
+            m = _action_table(codes)[self.action] & self.active[:, None]
             self.masks[key] = m
         return m
 
@@ -114,6 +127,20 @@ def loss_weight(w: World, i: int) -> float:
     the elasticity is a designers' judgement, 0 switches the effect off).
     Actors without a budget in the scenario weigh 1.
     """
+    cached = _LOSS_WEIGHTS.get(id(w))
+    if cached is None or cached[0] is not w:
+        if len(_LOSS_WEIGHTS) > 16:
+            _LOSS_WEIGHTS.clear()
+        cached = (w, [_loss_weight(w, j) for j in range(w.n_actors)])
+        _LOSS_WEIGHTS[id(w)] = cached
+    return cached[1][i]
+
+
+#: loss weights per world (a constant of the world, worked out once)
+_LOSS_WEIGHTS: dict[int, tuple[World, list[float]]] = {}
+
+
+def _loss_weight(w: World, i: int) -> float:
     budget = getattr(w, "budget", None)
     if budget is None or len(budget) != w.n_actors or budget[i] <= 0:
         return 1.0
@@ -199,7 +226,7 @@ def posture(tn: Turn) -> None:
     # irresolute type to send it -- its sunk cost and the audience cost of a
     # public commitment; concessions keep their catalogue weight (negative)
     sp = tn.world.scenario.parameters.signals
-    public = np.isin(act, _PUBLIC)
+    public = _IS_PUBLIC[act]
     weight = np.asarray(beliefs.costly_signal_weight(
         acts.cost[act], np.where(public, sp.audience_cost, 0.0), sp.cheap_scale,
         sp.max_weight), dtype=float)
@@ -207,7 +234,7 @@ def posture(tn: Turn) -> None:
     sig = np.where(live & (acts.signal[act] != 0), sig, 0.0)  # (R, A) signal of each actor
     # audience costs (Fearon 1994): backing down after public commitments costs
     # the leader at home; each new commitment adds to the exposure
-    backs = np.isin(act, _BACKING) & live
+    backs = _IS_BACKING[act] & live
     if backs.any():
         charge = np.where(backs, st.exposure * tn.world.stakes[None, :], 0.0)
         for i in range(tn.world.n_actors):
@@ -227,8 +254,7 @@ def posture(tn: Turn) -> None:
     sig_obs = sig[:, None, :]
     a_new, b_new = beliefs.update(st.belief_a, st.belief_b, np.sign(sig_obs), np.abs(sig_obs))
     st.belief_a, st.belief_b = np.asarray(a_new, dtype=float), np.asarray(b_new, dtype=float)
-    st.proposal = (acts.rivera[act] == 0) & np.isin(
-        act, [ACTION_INDEX["propose_talks"], ACTION_INDEX["international_arbitration"]]) & live
+    st.proposal = (acts.rivera[act] == 0) & _IS_TALKS[act] & live
     st.prev_action = np.where(live, st.last_action, st.prev_action).astype(np.int16)
     st.last_action = np.where(live, act, st.last_action).astype(np.int16)
     st.last_target = np.where(live, tn.target, st.last_target).astype(np.int16)
@@ -306,9 +332,9 @@ def blockade(tn: Turn) -> None:
     qua = tn.chose("quarantine")[:, c]
     m = blk | qua
     st.blockade = np.where(tn.active & ~m, st.blockade * 0.5, st.blockade)
-    u = tn.dice.draw(tn.t, R_BLOCKADE, c)
     if not m.any():
         return
+    u = tn.dice.draw(tn.t, R_BLOCKADE, c)
     f = st.forces[:, c].copy()
     force = np.where(blk, f[:, K["naval"]] + 0.3 * f[:, K["coast_guard"]] + 0.3 * f[:, K["submarine"]],
                      f[:, K["coast_guard"]] + 0.3 * f[:, K["naval"]])
@@ -355,9 +381,9 @@ def _escorts_at_risk(tn: Turn, blk: B, share: F) -> None:
     esc = tn.chose("escort_shipping") & blk[:, None]
     for i in range(w.n_actors):
         m = esc[:, i]
-        u = tn.dice.draw(tn.t, R_ESCORT, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_ESCORT, i)
         ships = 0.5 * st.forces[:, i, K["naval"]]
         exp = ships * cp.escort_risk * share
         hit = lose(st, i, "naval", np.where(m, round_draw(exp, u), 0.0))
@@ -385,9 +411,9 @@ def grey_zone(tn: Turn) -> None:
     m_exp = w.scenario.parameters.combat.contest_exponent
     for i in range(w.n_actors):
         m = tn.chose_adj("grey_zone")[:, i]
-        u = tn.dice.draw(tn.t, R_GREY, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_GREY, i)
         j = tn.target[:, i]
         mine = st.forces[:, i, K["coast_guard"]]
         jj = np.clip(j, 0, None)
@@ -419,14 +445,14 @@ def islands(tn: Turn) -> None:
     c = w.challenger
     cp = w.scenario.parameters.combat
     m = tn.chose("seize_islands")[:, c]
-    u = tn.dice.draw(tn.t, R_SEIZE, c)
     if m.any():
+        u = tn.dice.draw(tn.t, R_SEIZE, c)
         f = st.forces[:, c].copy()
         mine = f[:, K["coast_guard"]] + f[:, K["naval"]] / 3
         # defenders present: the protege and any defender already in the fight
         engaged = (w.side == 1)[None, :] & (
             st.belligerent | (np.arange(w.n_actors) == w.protege)[None, :])
-        d = st.forces.copy()
+        d = st.forces  # read only
         theirs = ((d[:, :, K["coast_guard"]] + d[:, :, K["naval"]] / 3) * engaged).sum(
             axis=1) * cp.island_defence
         p = np.asarray(contest.success_probability(mine, theirs, cp.contest_exponent), dtype=float)
@@ -443,9 +469,9 @@ def islands(tn: Turn) -> None:
                        probability=float(p[0]), draw=float(u[0]), result={"seized": bool(win[0])})
     for i in range(w.n_actors):
         r = tn.chose("retake_islands")[:, i] & st.islands_held
-        u2 = tn.dice.draw(tn.t, R_RETAKE, i)
         if not r.any():
             continue
+        u2 = tn.dice.draw(tn.t, R_RETAKE, i)
         f = st.forces[:, i].copy()
         mine = f[:, K["ground"]] + f[:, K["naval"]]
         g = st.forces[:, c].copy()
@@ -517,9 +543,9 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
     act = "strike_bases" if bases else "missile_strike"
     for i in range(w.n_actors):
         m = tn.chose(act)[:, i]
-        u = tn.dice.draw(tn.t, code, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, code, i)
         tgt = tn.target[:, i]
         have = st.forces[:, i, K["missiles"]].copy()
         n = np.where(m, np.floor(np.minimum(salvo_limit(w, st, i), have)), 0.0)
@@ -617,9 +643,9 @@ def counterstrike(tn: Turn) -> None:
     cp = w.scenario.parameters.combat
     for i in range(w.n_actors):
         m = tn.chose("counterstrike")[:, i]
-        u = tn.dice.draw(tn.t, R_COUNTER, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_COUNTER, i)
         tgt = tn.target[:, i]
         have = st.forces[:, i, K["strike"]].copy()
         M = np.where(m, np.floor(np.minimum(cp.counterstrike_munitions, have)), 0.0)
@@ -674,10 +700,10 @@ def naval(tn: Turn) -> None:
     cp = w.scenario.parameters.combat
     for i in range(w.n_actors):
         m = tn.chose("naval_engagement")[:, i]
-        ua = tn.dice.draw(tn.t, R_NAVAL_A, i)
-        ub = tn.dice.draw(tn.t, R_NAVAL_B, i)
         if not m.any():
             continue
+        ua = tn.dice.draw(tn.t, R_NAVAL_A, i)
+        ub = tn.dice.draw(tn.t, R_NAVAL_B, i)
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
         acc_i = access(tn, i)
@@ -727,10 +753,10 @@ def air(tn: Turn) -> None:
     days = w.scenario.turn.length_days
     for i in range(w.n_actors):
         m = tn.chose("air_campaign")[:, i]
-        ua = tn.dice.draw(tn.t, R_AIR, i)
-        ub = tn.dice.draw(tn.t, R_AIR_B, i)
         if not m.any():
             continue
+        ua = tn.dice.draw(tn.t, R_AIR, i)
+        ub = tn.dice.draw(tn.t, R_AIR_B, i)
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
         a0 = np.floor(st.forces[:, i, K["air"]] * access(tn, i))
@@ -771,9 +797,9 @@ def invasion(tn: Turn) -> None:
     c = w.challenger
     prot = w.protege
     m = tn.chose("amphibious_invasion")[:, c]
-    u = tn.dice.draw(tn.t, R_INVASION, c)
     if not m.any() or prot < 0:
         return
+    u = tn.dice.draw(tn.t, R_INVASION, c)
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
     acc = access_shares(w, st.closure)
     shots, exp_share, fired = crossing_fire(w, st.forces, engaged, acc)
@@ -955,9 +981,9 @@ def nuclear(tn: Turn) -> None:
     st.nuclear_test |= tests.any(axis=1)
     for i in range(w.n_actors):
         use = tn.chose_adj("nuclear_use")[:, i]
-        u = tn.dice.draw(tn.t, R_NUCLEAR, i)
         if not use.any():
             continue
+        u = tn.dice.draw(tn.t, R_NUCLEAR, i)
         # retaliation: nuclear weapons were already used against it or an ally
         allies = w.intervene_for[i].copy()
         allies[i] = True

@@ -112,7 +112,7 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
     out = principal.copy()
     # cooperation is aimed at a partner: the actor it is most committed to, or
     # else the protege of its side
-    coop = np.isin(actions, COOPERATIVE)
+    coop = _IS_COOPERATIVE[actions]
     if coop.any():
         partner = _partner(w, me)
         if partner >= 0:
@@ -132,6 +132,8 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
 #: moves aimed at a partner rather than an adversary
 COOPERATIVE = np.array([ACTION_INDEX[a] for a in (
     "supply_weapons", "security_cooperation", "reaffirm_commitment", "share_intelligence")])
+_IS_COOPERATIVE = np.zeros(len(CATALOGUE), dtype=bool)
+_IS_COOPERATIVE[COOPERATIVE] = True
 
 
 def _partner(w: World, me: int) -> int:

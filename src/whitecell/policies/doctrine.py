@@ -91,6 +91,18 @@ WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS, NUC_FIRST_USE = 12, 13, 14, 15, 16
 CORNERED_STUCK = 17
 
 
+def _codes(*codes: int) -> NDArray[np.bool_]:
+    """``table[code]`` is ``np.isin(code, codes)`` for the reason codes above."""
+    t = np.zeros(32, dtype=bool)
+    t[list(codes)] = True
+    return t
+
+
+_PEACEFUL = _codes(IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN)
+_FORCEFUL = _codes(ANSWER, ESCALATE)
+_CLIMBING = _codes(ADVANCE, CORNERED, ESCALATE)
+
+
 @dataclass(frozen=True)
 class Gates:
     """What the declared doctrine permits this turn, per run."""
@@ -359,12 +371,12 @@ class DoctrinePolicy:
         ok = ~blocked & (steps <= want[:, None])
         want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
         # non-violent rules walk down through non-violent steps only
-        peaceful = np.isin(code, (IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN))
+        peaceful = _PEACEFUL[code]
         permitted = ~blocked & ~(peaceful[:, None] & (lviol | lnuc)[None, :])
         # responding in kind never walks down onto a step above the adversaries' rung
         permitted &= ~((code == IN_KIND)[:, None] & (lrung[None, :] > threat[:, None]))
         new_pos, act = highest_legal_at_or_below(obs, ladder, want.astype(np.int64), permitted)
-        code = np.where(np.isin(code, (ANSWER, ESCALATE)) & ~blocked_v & ~VIOLENT[act],
+        code = np.where(_FORCEFUL[code] & ~blocked_v & ~VIOLENT[act],
                         NO_MEANS, code)
         code = np.where(blocked_v & ~VIOLENT[act], WITHHELD, code)
         code = np.where(blocked_n & ~NUCLEAR[act], NUC_WITHHELD, code)
@@ -386,7 +398,7 @@ class DoctrinePolicy:
         code = np.where((code == CORNERED) & (new_pos <= pos), CORNERED_STUCK, code)
         # a nuclear step taken by a rule that climbs is first use the gates let
         # through: say so, with the values weighed, rather than "advance"
-        first_nuke = NUCLEAR[act] & np.isin(code, (ADVANCE, CORNERED, ESCALATE))
+        first_nuke = NUCLEAR[act] & _CLIMBING[code]
         code = np.where(first_nuke, NUC_FIRST_USE, code)
         # holding a position repeats sustained operations (a blockade, a
         # campaign) but not one-off nuclear acts: a held nuclear step waits
