@@ -138,6 +138,25 @@ def loss_weight(w: World, i: int) -> float:
 
 #: loss weights per world (a constant of the world, worked out once)
 _LOSS_WEIGHTS: dict[int, tuple[World, list[float]]] = {}
+_SIGNED_ZERO_FREE: dict[int, tuple[World, bool]] = {}
+
+
+def _signed_zero_free(w: World) -> bool:
+    """True when the starting forces hold no -0.0, so no force in play ever does.
+
+    Every ruling changes forces by sums, differences, ``np.maximum(0, .)`` and
+    selections, and a sum or difference is -0.0 only when its first operand
+    is -0.0: forces that start without one never get one. Then ``f + 0.0 ==
+    f`` bit for bit, and a ruling may leave untouched the runs it adds nothing to.
+    """
+    got = _SIGNED_ZERO_FREE.get(id(w))
+    if got is None or got[0] is not w:
+        if len(_SIGNED_ZERO_FREE) > 16:
+            _SIGNED_ZERO_FREE.clear()
+        f0 = np.asarray(w.forces0, dtype=float)
+        got = (w, not bool(np.signbit(f0[f0 == 0]).any()))
+        _SIGNED_ZERO_FREE[id(w)] = got
+    return got[1]
 
 
 def _loss_weight(w: World, i: int) -> float:
@@ -299,7 +318,16 @@ def reinforce(tn: Turn) -> None:
     w, st = tn.world, tn.state
     cap = w.scenario.parameters.combat.max_deployments
     dep = tn.chose("deploy_forces") & (st.deployed < cap)
-    st.forces += dep[:, :, None] * w.reinforcements[None, :, :]
+    if _signed_zero_free(w):
+        # only the deploying runs change: adding 0.0 to the others is the
+        # identity on forces that hold no -0.0 (see _signed_zero_free)
+        for i in range(w.n_actors):
+            if w.reinforcements[i].any():
+                rows = np.flatnonzero(dep[:, i])
+                if rows.size:
+                    st.forces[rows, i, :] += w.reinforcements[i]
+    else:
+        st.forces += dep[:, :, None] * w.reinforcements[None, :, :]
     st.deployed = (st.deployed + dep).astype(np.int16)
     sup = tn.chose("supply_weapons")
     if sup.any():
