@@ -244,6 +244,52 @@ def fighting(obs: Observation) -> B:
     return obs.war & (row_max(obs.violent_turn) >= obs.turn - 2)
 
 
+def _byte_words(mask: B) -> NDArray[np.int64]:
+    """(R, n) boolean -> (R, ceil(n/8)) int64; word w holds columns 8w..8w+7, a byte each.
+
+    Little-endian: column c is bit 8 * (c % 8) of word c // 8.
+    """
+    R, n = mask.shape
+    nw = (n + 7) // 8
+    buf = np.zeros((R, 8 * nw), dtype=bool)
+    buf[:, :n] = mask
+    return buf.view(np.int64)
+
+
+def _top_byte(x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Index of the highest nonzero byte of each word (bytes are 0 or 1), -1 for 0.
+
+    A word whose top byte is h lies in [2**(8h), 2**(8h+1)), and so does its
+    float (rounding cannot reach the next power of two): frexp's exponent is 8h + 1.
+    """
+    return (np.frexp(x.astype(np.float64))[1].astype(np.int64) - 1) >> 3  # -1 stays -1
+
+
+def last_true(mask: B) -> IntA:
+    """Index of the last True of each row of ``mask`` (R, n), -1 where none.
+
+    ``np.where(mask.any(1), n - 1 - np.argmax(mask[:, ::-1], 1), -1)``, eight
+    columns at a time (the reduction along the short axis costs several times more).
+    """
+    words = _byte_words(mask)
+    out = np.full(mask.shape[0], -1, dtype=np.int64)
+    for w in range(words.shape[1]):
+        top = _top_byte(words[:, w])
+        out = np.where(top >= 0, 8 * w + top, out)
+    return out
+
+
+def first_true(mask: B) -> IntA:
+    """Index of the first True of each row of ``mask`` (R, n), -1 where none."""
+    words = _byte_words(mask)
+    out = np.full(mask.shape[0], -1, dtype=np.int64)
+    for w in reversed(range(words.shape[1])):
+        x = words[:, w]
+        low = _top_byte(x & -x)  # the lowest set bit alone
+        out = np.where(low >= 0, 8 * w + low, out)
+    return out
+
+
 def row_max(x: NDArray[np.integer]) -> NDArray[np.integer]:
     """``x.max(axis=1)`` of an (R, A) integer array, column by column.
 

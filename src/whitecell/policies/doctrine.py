@@ -67,8 +67,10 @@ from whitecell.policies.common import (
     deterrence_check,
     expected_crossing_loss,
     fighting,
+    first_true,
     first_use_value,
     highest_legal_at_or_below,
+    last_true,
     nuclear_response_values,
     opponents,
     pick_target,
@@ -322,15 +324,14 @@ class DoctrinePolicy:
             above = open_steps & (steps > pos[:, None])
             rank = np.cumsum(above, axis=1)
             hit = above & (rank == doc.max_step)
-            nxt = np.where(hit.any(axis=1), np.argmax(hit, axis=1),
-                           np.where(above.any(axis=1), n - 1 - np.argmax(above[:, ::-1], axis=1),
-                                    pos))
+            first_hit, last_above = first_true(hit), last_true(above)
+            nxt = np.where(first_hit >= 0, first_hit, np.where(last_above >= 0, last_above, pos))
             want = np.where(advance, nxt, pos)
             code[:] = np.where(cornered & deterred, CORNERED, ADVANCE)
             # deterred: never a violent step "because deterred"; step down to the
             # highest non-violent step at or below the current one
             nv_ok = ~(lviol | lnuc)[None, :] & (steps <= pos[:, None])
-            nv_top = np.where(nv_ok.any(axis=1), n - 1 - np.argmax(nv_ok[:, ::-1], axis=1), -1)
+            nv_top = last_true(nv_ok)
             held_violent = (pos >= 0) & (lviol | lnuc)[cur]
             down = deterred & ~cornered & held_violent
             want = np.where(down, nv_top, want)
@@ -342,7 +343,7 @@ class DoctrinePolicy:
             # respond in kind with non-violent steps up to the adversaries' rung
             nv = ~(lviol | lnuc)
             under = nv[None, :] & (lrung[None, :] <= threat[:, None])
-            first = np.where(under.any(axis=1), n - 1 - np.argmax(under[:, ::-1], axis=1), -1)
+            first = last_true(under)
             up_limit = np.where(doc.respond_in_kind | under_attack, pos + doc.max_step, pos)
             want = np.where(first > pos, np.minimum(first, up_limit), first)
             quiet = threat <= 2
@@ -350,7 +351,7 @@ class DoctrinePolicy:
             code[:] = np.where(quiet, QUIET, IN_KIND)
             # answer an armed attack in kind: the lowest violent step matching it
             match = lviol[None, :] & (lrung[None, :] >= vrung[:, None])
-            lowest = np.where(match.any(axis=1), np.argmax(match, axis=1), -1)
+            lowest = first_true(match)
             top_v = int(np.nonzero(lviol)[0].max()) if lviol.any() else -1
             answer = np.where(lowest >= 0, lowest, top_v)
             # climb above the answer only while losing (escalate to prevail)
@@ -369,7 +370,7 @@ class DoctrinePolicy:
         blocked_v = (want >= 0) & lviol[idx] & ~g.may_fight
         blocked_n = (want >= 0) & lnuc[idx] & ~g.may_nuke
         ok = ~blocked & (steps <= want[:, None])
-        want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
+        want = last_true(ok)
         # non-violent rules walk down through non-violent steps only
         peaceful = _PEACEFUL[code]
         permitted = ~blocked & ~(peaceful[:, None] & (lviol | lnuc)[None, :])
