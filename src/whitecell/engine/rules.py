@@ -34,6 +34,11 @@ _NEEDS = np.array([[r in a.requires for a in CATALOGUE] for r in _REQS]
 _FORCE_IDX = np.array([K[k] for k in _FORCES])
 _N_BITS = len(_REQS) + len(_FORCES)
 _BIT = np.int64(1) << np.arange(_N_BITS, dtype=np.int64)
+_N_WORDS = (_N_BITS + 7) // 8
+#: multiplier that gathers the low bits of a word's eight bytes into its top byte
+_GATHER = np.uint64(sum(1 << (7 * j) for j in range(1, 9)))
+#: few enough requirements to find the distinct patterns by a table (else np.unique)
+_BY_TABLE = _N_BITS <= 20
 
 
 def legal_actions(world: World, st: State, i: int, proposal: B | None = None) -> B:
@@ -54,7 +59,8 @@ def legal_actions(world: World, st: State, i: int, proposal: B | None = None) ->
     for j in adv:
         fleet |= st.forces[:, j, K["naval"]] >= 1.0
         air |= st.forces[:, j, K["air"]] >= 1.0
-    unmet = np.empty((R, _N_BITS), dtype=bool)
+    # one byte per requirement, eight to a word (padding columns stay False)
+    unmet = np.zeros((R, 8 * _N_WORDS), dtype=bool)
     np.logical_not(st.war, out=unmet[:, 0])
     unmet[:, 1] = st.war
     np.logical_not(proposal, out=unmet[:, 2])
@@ -64,13 +70,26 @@ def legal_actions(world: World, st: State, i: int, proposal: B | None = None) ->
     unmet[:, 6] = st.islands_held
     np.logical_not(fleet, out=unmet[:, 7])
     np.logical_not(air, out=unmet[:, 8])
-    np.less(f[:, _FORCE_IDX], 1.0, out=unmet[:, len(_REQS):])
-    # the pattern of unmet requirements of each run as one integer (bit b = column b)
-    packed = np.packbits(unmet, axis=1, bitorder="little").astype(np.int64)
-    code = packed[:, 0]
-    for byte in range(1, packed.shape[1]):
-        code |= packed[:, byte] << (8 * byte)
-    patterns, where = np.unique(code, return_inverse=True)
+    for col, k in enumerate(_FORCE_IDX, start=len(_REQS)):
+        np.less(f[:, k], 1.0, out=unmet[:, col])
+    # the pattern of unmet requirements of each run as one integer (bit b =
+    # column b): a word's eight 0/1 bytes gather into its top byte when
+    # multiplied by _GATHER (the partial products never overlap, so nothing carries)
+    words = unmet.view(np.dtype("<u8"))
+    code = np.zeros(R, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for wd in range(_N_WORDS):
+            code |= ((words[:, wd] * _GATHER) >> np.uint64(56)) << np.uint64(8 * wd)
+    code = code.astype(np.int64)
+    if _BY_TABLE:  # distinct patterns, ascending, and each run's: np.unique by a table
+        seen = np.zeros(1 << _N_BITS, dtype=bool)
+        seen[code] = True
+        patterns = np.flatnonzero(seen)
+        lut = np.empty(1 << _N_BITS, dtype=np.int64)
+        lut[patterns] = np.arange(len(patterns))
+        where = lut[code]
+    else:
+        patterns, where = np.unique(code, return_inverse=True)
     pbits = (patterns[:, None] & _BIT[None, :]) != 0  # (patterns, requirements)
     ok = ~(pbits[:, :, None] & _NEEDS[None, :, :]).any(axis=1)  # (patterns, actions)
     ok &= world.static_legal[i][None, :]
