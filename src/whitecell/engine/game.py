@@ -124,11 +124,13 @@ class Game:
 
         The arrays are views of the state, valid until the turn is adjudicated:
         policies read them and must not modify them (the engine does not copy
-        them, which keeps large batches fast).
+        them, which keeps large batches fast). The fogged forces and the mean
+        beliefs are worked out from those views when a player first reads them
+        (:class:`~whitecell.engine.observation.Deferred`).
         """
         w, st = self.world, self.state
         fog = w.scenario.fog.force_noise
-        seen: NDArray[np.float64] | Deferred
+        seen: Any  # an array, or a Deferred one (the Observation field accepts both)
         if fog > 0:
             # deferred: most players never read the others' fogged forces
             fogged = _Fogged(st.forces, self.dice, st.turn, i, fog)
@@ -138,7 +140,7 @@ class Game:
         adv = w.adversaries[i]
         active = ~st.done
         proposal = _any_column(st.proposal, np.flatnonzero(adv), st.runs)
-        belief: NDArray[np.float64] | Deferred
+        belief: Any
         if w.scenario.fog.show_resolve:  # teaching mode: private resolve revealed
             belief = st.resolve.copy()
         else:

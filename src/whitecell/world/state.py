@@ -190,7 +190,7 @@ class State:
 
     def take(self, index: NDArray[np.bool_] | NDArray[np.int64]) -> State:
         """The runs selected by a boolean mask or index array, as a new State."""
-        idx = np.asarray(index)
+        idx: NDArray[np.intp] = np.asarray(index)
         if idx.dtype == np.bool_:  # one nonzero for all fields, not one per field
             idx = np.flatnonzero(idx)
         kw: dict[str, Any] = {}
