@@ -40,6 +40,19 @@ R_PRIOR_RESOLVE, R_PRIOR_TOLERANCE, R_BELIEF, R_OPTIMISM = 60, 61, 62, 63
 _PUBLIC = np.array([ACTION_INDEX[a] for a in PUBLIC_COMMITMENTS])
 _BACKING = np.array([ACTION_INDEX[a] for a in BACKING_DOWN])
 
+
+def _action_table(codes: object) -> NDArray[np.bool_]:
+    """(n_actions,) True at ``codes``: ``table[act]`` is ``np.isin(act, codes)``."""
+    t = np.zeros(len(ACTION_INDEX), dtype=bool)
+    t[np.asarray(codes, dtype=np.int64)] = True
+    return t
+
+
+_IS_PUBLIC = _action_table(_PUBLIC)
+_IS_BACKING = _action_table(_BACKING)
+_IS_TALKS = _action_table([ACTION_INDEX["propose_talks"],
+                           ACTION_INDEX["international_arbitration"]])
+
 #: Force kinds fire can destroy (strategic warheads are outside the theatre balance).
 _FIREABLE = np.array([k not in STRATEGIC_KINDS for k in FORCE_KINDS])
 
@@ -78,7 +91,7 @@ class Turn:
         if m is None:
             codes = [i for i, a in enumerate(self.world.actions.specs)
                      if a.adjudicator == adjudicator]
-            m = np.isin(self.action, codes) & self.active[:, None]
+            m = _action_table(codes)[self.action] & self.active[:, None]
             self.masks[key] = m
         return m
 
@@ -114,6 +127,39 @@ def loss_weight(w: World, i: int) -> float:
     the elasticity is a designers' judgement, 0 switches the effect off).
     Actors without a budget in the scenario weigh 1.
     """
+    cached = _LOSS_WEIGHTS.get(id(w))
+    if cached is None or cached[0] is not w:
+        if len(_LOSS_WEIGHTS) > 16:
+            _LOSS_WEIGHTS.clear()
+        cached = (w, [_loss_weight(w, j) for j in range(w.n_actors)])
+        _LOSS_WEIGHTS[id(w)] = cached
+    return cached[1][i]
+
+
+#: loss weights per world (a constant of the world, worked out once)
+_LOSS_WEIGHTS: dict[int, tuple[World, list[float]]] = {}
+_SIGNED_ZERO_FREE: dict[int, tuple[World, bool]] = {}
+
+
+def _signed_zero_free(w: World) -> bool:
+    """True when the starting forces hold no -0.0, so no force in play ever does.
+
+    Every ruling changes forces by sums, differences, ``np.maximum(0, .)`` and
+    selections, and a sum or difference is -0.0 only when its first operand
+    is -0.0: forces that start without one never get one. Then ``f + 0.0 ==
+    f`` bit for bit, and a ruling may leave untouched the runs it adds nothing to.
+    """
+    got = _SIGNED_ZERO_FREE.get(id(w))
+    if got is None or got[0] is not w:
+        if len(_SIGNED_ZERO_FREE) > 16:
+            _SIGNED_ZERO_FREE.clear()
+        f0 = np.asarray(w.forces0, dtype=float)
+        got = (w, not bool(np.signbit(f0[f0 == 0]).any()))
+        _SIGNED_ZERO_FREE[id(w)] = got
+    return got[1]
+
+
+def _loss_weight(w: World, i: int) -> float:
     budget = getattr(w, "budget", None)
     if budget is None or len(budget) != w.n_actors or budget[i] <= 0:
         return 1.0
@@ -199,7 +245,7 @@ def posture(tn: Turn) -> None:
     # irresolute type to send it -- its sunk cost and the audience cost of a
     # public commitment; concessions keep their catalogue weight (negative)
     sp = tn.world.scenario.parameters.signals
-    public = np.isin(act, _PUBLIC)
+    public = _IS_PUBLIC[act]
     weight = np.asarray(beliefs.costly_signal_weight(
         acts.cost[act], np.where(public, sp.audience_cost, 0.0), sp.cheap_scale,
         sp.max_weight), dtype=float)
@@ -207,7 +253,7 @@ def posture(tn: Turn) -> None:
     sig = np.where(live & (acts.signal[act] != 0), sig, 0.0)  # (R, A) signal of each actor
     # audience costs (Fearon 1994): backing down after public commitments costs
     # the leader at home; each new commitment adds to the exposure
-    backs = np.isin(act, _BACKING) & live
+    backs = _IS_BACKING[act] & live
     if backs.any():
         charge = np.where(backs, st.exposure * tn.world.stakes[None, :], 0.0)
         for i in range(tn.world.n_actors):
@@ -223,11 +269,11 @@ def posture(tn: Turn) -> None:
         st.exposure = np.where(backs, 0.0, st.exposure)
     st.exposure = st.exposure + np.where(public & live, sp.audience_cost, 0.0)
     # observers i update beliefs about movers j
-    sig_obs = np.broadcast_to(sig[:, None, :], st.belief_a.shape)
+    # (R, 1, A): every observer sees the same signal of mover j (broadcast in the update)
+    sig_obs = sig[:, None, :]
     a_new, b_new = beliefs.update(st.belief_a, st.belief_b, np.sign(sig_obs), np.abs(sig_obs))
     st.belief_a, st.belief_b = np.asarray(a_new, dtype=float), np.asarray(b_new, dtype=float)
-    st.proposal = (acts.rivera[act] == 0) & np.isin(
-        act, [ACTION_INDEX["propose_talks"], ACTION_INDEX["international_arbitration"]]) & live
+    st.proposal = (acts.rivera[act] == 0) & _IS_TALKS[act] & live
     st.prev_action = np.where(live, st.last_action, st.prev_action).astype(np.int16)
     st.last_action = np.where(live, act, st.last_action).astype(np.int16)
     st.last_target = np.where(live, tn.target, st.last_target).astype(np.int16)
@@ -272,7 +318,16 @@ def reinforce(tn: Turn) -> None:
     w, st = tn.world, tn.state
     cap = w.scenario.parameters.combat.max_deployments
     dep = tn.chose("deploy_forces") & (st.deployed < cap)
-    st.forces += dep[:, :, None] * w.reinforcements[None, :, :]
+    if _signed_zero_free(w):
+        # only the deploying runs change: adding 0.0 to the others is the
+        # identity on forces that hold no -0.0 (see _signed_zero_free)
+        for i in range(w.n_actors):
+            if w.reinforcements[i].any():
+                rows = np.flatnonzero(dep[:, i])
+                if rows.size:
+                    st.forces[rows, i, :] += w.reinforcements[i]
+    else:
+        st.forces += dep[:, :, None] * w.reinforcements[None, :, :]
     st.deployed = (st.deployed + dep).astype(np.int16)
     sup = tn.chose("supply_weapons")
     if sup.any():
@@ -305,9 +360,9 @@ def blockade(tn: Turn) -> None:
     qua = tn.chose("quarantine")[:, c]
     m = blk | qua
     st.blockade = np.where(tn.active & ~m, st.blockade * 0.5, st.blockade)
-    u = tn.dice.draw(tn.t, R_BLOCKADE, c)
     if not m.any():
         return
+    u = tn.dice.draw(tn.t, R_BLOCKADE, c)
     f = st.forces[:, c].copy()
     force = np.where(blk, f[:, K["naval"]] + 0.3 * f[:, K["coast_guard"]] + 0.3 * f[:, K["submarine"]],
                      f[:, K["coast_guard"]] + 0.3 * f[:, K["naval"]])
@@ -354,9 +409,9 @@ def _escorts_at_risk(tn: Turn, blk: B, share: F) -> None:
     esc = tn.chose("escort_shipping") & blk[:, None]
     for i in range(w.n_actors):
         m = esc[:, i]
-        u = tn.dice.draw(tn.t, R_ESCORT, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_ESCORT, i)
         ships = 0.5 * st.forces[:, i, K["naval"]]
         exp = ships * cp.escort_risk * share
         hit = lose(st, i, "naval", np.where(m, round_draw(exp, u), 0.0))
@@ -384,9 +439,9 @@ def grey_zone(tn: Turn) -> None:
     m_exp = w.scenario.parameters.combat.contest_exponent
     for i in range(w.n_actors):
         m = tn.chose_adj("grey_zone")[:, i]
-        u = tn.dice.draw(tn.t, R_GREY, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_GREY, i)
         j = tn.target[:, i]
         mine = st.forces[:, i, K["coast_guard"]]
         jj = np.clip(j, 0, None)
@@ -418,14 +473,14 @@ def islands(tn: Turn) -> None:
     c = w.challenger
     cp = w.scenario.parameters.combat
     m = tn.chose("seize_islands")[:, c]
-    u = tn.dice.draw(tn.t, R_SEIZE, c)
     if m.any():
+        u = tn.dice.draw(tn.t, R_SEIZE, c)
         f = st.forces[:, c].copy()
         mine = f[:, K["coast_guard"]] + f[:, K["naval"]] / 3
         # defenders present: the protege and any defender already in the fight
         engaged = (w.side == 1)[None, :] & (
             st.belligerent | (np.arange(w.n_actors) == w.protege)[None, :])
-        d = st.forces.copy()
+        d = st.forces  # read only
         theirs = ((d[:, :, K["coast_guard"]] + d[:, :, K["naval"]] / 3) * engaged).sum(
             axis=1) * cp.island_defence
         p = np.asarray(contest.success_probability(mine, theirs, cp.contest_exponent), dtype=float)
@@ -442,9 +497,9 @@ def islands(tn: Turn) -> None:
                        probability=float(p[0]), draw=float(u[0]), result={"seized": bool(win[0])})
     for i in range(w.n_actors):
         r = tn.chose("retake_islands")[:, i] & st.islands_held
-        u2 = tn.dice.draw(tn.t, R_RETAKE, i)
         if not r.any():
             continue
+        u2 = tn.dice.draw(tn.t, R_RETAKE, i)
         f = st.forces[:, i].copy()
         mine = f[:, K["ground"]] + f[:, K["naval"]]
         g = st.forces[:, c].copy()
@@ -516,9 +571,9 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
     act = "strike_bases" if bases else "missile_strike"
     for i in range(w.n_actors):
         m = tn.chose(act)[:, i]
-        u = tn.dice.draw(tn.t, code, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, code, i)
         tgt = tn.target[:, i]
         have = st.forces[:, i, K["missiles"]].copy()
         n = np.where(m, np.floor(np.minimum(salvo_limit(w, st, i), have)), 0.0)
@@ -616,9 +671,9 @@ def counterstrike(tn: Turn) -> None:
     cp = w.scenario.parameters.combat
     for i in range(w.n_actors):
         m = tn.chose("counterstrike")[:, i]
-        u = tn.dice.draw(tn.t, R_COUNTER, i)
         if not m.any():
             continue
+        u = tn.dice.draw(tn.t, R_COUNTER, i)
         tgt = tn.target[:, i]
         have = st.forces[:, i, K["strike"]].copy()
         M = np.where(m, np.floor(np.minimum(cp.counterstrike_munitions, have)), 0.0)
@@ -673,10 +728,10 @@ def naval(tn: Turn) -> None:
     cp = w.scenario.parameters.combat
     for i in range(w.n_actors):
         m = tn.chose("naval_engagement")[:, i]
-        ua = tn.dice.draw(tn.t, R_NAVAL_A, i)
-        ub = tn.dice.draw(tn.t, R_NAVAL_B, i)
         if not m.any():
             continue
+        ua = tn.dice.draw(tn.t, R_NAVAL_A, i)
+        ub = tn.dice.draw(tn.t, R_NAVAL_B, i)
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
         acc_i = access(tn, i)
@@ -726,10 +781,10 @@ def air(tn: Turn) -> None:
     days = w.scenario.turn.length_days
     for i in range(w.n_actors):
         m = tn.chose("air_campaign")[:, i]
-        ua = tn.dice.draw(tn.t, R_AIR, i)
-        ub = tn.dice.draw(tn.t, R_AIR_B, i)
         if not m.any():
             continue
+        ua = tn.dice.draw(tn.t, R_AIR, i)
+        ub = tn.dice.draw(tn.t, R_AIR_B, i)
         tgt = np.clip(tn.target[:, i], 0, None)
         rows = np.arange(st.runs)
         a0 = np.floor(st.forces[:, i, K["air"]] * access(tn, i))
@@ -770,9 +825,9 @@ def invasion(tn: Turn) -> None:
     c = w.challenger
     prot = w.protege
     m = tn.chose("amphibious_invasion")[:, c]
-    u = tn.dice.draw(tn.t, R_INVASION, c)
     if not m.any() or prot < 0:
         return
+    u = tn.dice.draw(tn.t, R_INVASION, c)
     engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
     acc = access_shares(w, st.closure)
     shots, exp_share, fired = crossing_fire(w, st.forces, engaged, acc)
@@ -954,9 +1009,9 @@ def nuclear(tn: Turn) -> None:
     st.nuclear_test |= tests.any(axis=1)
     for i in range(w.n_actors):
         use = tn.chose_adj("nuclear_use")[:, i]
-        u = tn.dice.draw(tn.t, R_NUCLEAR, i)
         if not use.any():
             continue
+        u = tn.dice.draw(tn.t, R_NUCLEAR, i)
         # retaliation: nuclear weapons were already used against it or an ally
         allies = w.intervene_for[i].copy()
         allies[i] = True

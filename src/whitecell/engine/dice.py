@@ -120,6 +120,11 @@ def binomial_from_uniform(
     mid = ~(sure | none)
     if mid.any():
         um, nm, pm = u[mid], n[mid], p[mid]
+        grouped = _grouped_binomial(um, nm, pm)
+        if grouped is not None:
+            out[mid] = grouped
+            out[sure] = n[sure]
+            return out
         logp, logq = np.log(pm), np.log1p(-pm)
         logpmf = nm * logq
         cdf = np.exp(logpmf)
@@ -135,3 +140,73 @@ def binomial_from_uniform(
         out[mid] = k
     out[sure] = n[sure]
     return out
+
+
+#: the grouped inverse CDF is used when a salvo has at most this many distinct (n, p)
+_MAX_GROUPS = 32
+#: ... and its CDF table (groups x values) stays this small
+_MAX_TABLE = 1 << 20
+
+
+def _cdf_table(n: NDArray[np.float64], p: NDArray[np.float64], nmax: int
+               ) -> NDArray[np.float64]:
+    """(groups, nmax + 1) the CDF values c_0..c_nmax of :func:`binomial_from_uniform`.
+
+    Exactly the numbers its loop computes, operation for operation: the loop's
+    step ``logpmf + log(max(n - i, 1)) - log(i + 1) + logp - logq`` is four
+    additions in that order (``x - y`` is ``x + (-y)`` in IEEE arithmetic), so
+    the sequence is one sequential ``add.accumulate`` over the interleaved
+    terms; the CDF is the sequential sum of the masked pmf values.
+    """
+    G = len(n)
+    logp, logq = np.log(p), np.log1p(-p)
+    i = np.arange(nmax, dtype=np.float64)
+    terms = np.empty((G, 1 + 4 * nmax))
+    terms[:, 0] = n * logq
+    terms[:, 1::4] = np.log(np.maximum(n[:, None] - i[None, :], 1.0))
+    terms[:, 2::4] = -np.log(i + 1.0)[None, :]
+    terms[:, 3::4] = logp[:, None]
+    terms[:, 4::4] = -logq[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        logpmf = np.add.accumulate(terms, axis=1)[:, ::4]  # (G, nmax + 1)
+        pmf = np.exp(logpmf)
+    pmf[:, 1:] = np.where(n[:, None] - i[None, :] > 0, pmf[:, 1:], 0.0)
+    return np.add.accumulate(pmf, axis=1)
+
+
+def _grouped_binomial(u: NDArray[np.float64], n: NDArray[np.float64],
+                      p: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """The inverse-CDF draws of :func:`binomial_from_uniform` for runs sharing (n, p).
+
+    Runs of a batch often fire the same salvo (same n, same p): the CDF is then
+    worked out once per distinct (n, p) by the same recursion, in the same
+    floating-point operations, and each run's count is the number of CDF
+    values at or below its uniform (the CDF never decreases, so that is the
+    count the run-by-run recursion stops at). Returns None when the pairs are
+    too varied for this to pay (the caller then runs the recursion per run).
+    """
+    if np.isnan(p).any():
+        return None
+    order = np.lexsort((p, n))
+    ns, ps = n[order], p[order]
+    new = np.empty(len(order), dtype=bool)
+    new[0] = True
+    np.not_equal(ns[1:], ns[:-1], out=new[1:])
+    new[1:] |= ps[1:] != ps[:-1]
+    starts = np.flatnonzero(new)
+    if len(starts) > _MAX_GROUPS:
+        return None
+    ends = np.append(starts[1:], len(order))
+    gn, gp = ns[starts], ps[starts]
+    nmax = int(gn.max())
+    if len(starts) * (nmax + 1) > _MAX_TABLE:
+        return None
+    table = _cdf_table(gn, gp, nmax)
+    us = u[order]
+    k = np.empty(len(order))
+    for g in range(len(starts)):
+        c = table[g, :int(gn[g])]
+        k[starts[g]:ends[g]] = np.searchsorted(c, us[starts[g]:ends[g]], side="right")
+    res = np.empty(len(order))
+    res[order] = k
+    return res

@@ -9,6 +9,7 @@ The same code plays one narrated game (``runs=1``) and a batch of thousands
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 from whitecell.engine import adjudication as adj
 from whitecell.engine.dice import Dice, slot_of
 from whitecell.engine.events import Event, EventLog
-from whitecell.engine.observation import Decision, Observation, Policy
+from whitecell.engine.observation import Decision, Deferred, Observation, Policy
 from whitecell.engine.outcome import outcome_columns, outcome_record
 from whitecell.engine.overrides import DrawOverride
 from whitecell.engine.rules import end_of_turn, legal_actions, release_injects, settle_and_concede
@@ -123,24 +124,27 @@ class Game:
 
         The arrays are views of the state, valid until the turn is adjudicated:
         policies read them and must not modify them (the engine does not copy
-        them, which keeps large batches fast).
+        them, which keeps large batches fast). The fogged forces and the mean
+        beliefs are worked out from those views when a player first reads them
+        (:class:`~whitecell.engine.observation.Deferred`).
         """
         w, st = self.world, self.state
         fog = w.scenario.fog.force_noise
+        seen: Any  # an array, or a Deferred one (the Observation field accepts both)
         if fog > 0:
-            factor = np.ones((st.runs, w.n_actors))
-            for j in range(w.n_actors):
-                if j != i:
-                    u = self.dice.draw(st.turn, adj.R_FOG, (i * 8 + j) % 64)
-                    factor[:, j] = 1.0 + fog * (2.0 * u - 1.0)
-            seen = st.forces * factor[:, :, None]
+            # deferred: most players never read the others' fogged forces
+            fogged = _Fogged(st.forces, self.dice, st.turn, i, fog)
+            seen = Deferred(fogged.all, fogged.kind)
         else:
             seen = st.forces
         adv = w.adversaries[i]
         active = ~st.done
-        belief = st.belief_a[:, i] / (st.belief_a[:, i] + st.belief_b[:, i])
+        proposal = _any_column(st.proposal, np.flatnonzero(adv), st.runs)
+        belief: Any
         if w.scenario.fog.show_resolve:  # teaching mode: private resolve revealed
             belief = st.resolve.copy()
+        else:
+            belief = Deferred(partial(_mean_belief, st.belief_a[:, i], st.belief_b[:, i]))
         return Observation(
             world=w, actor=i, turn=st.turn, own_forces=st.forces[:, i], seen_forces=seen,
             resolve=st.resolve[:, i], tolerance=st.tolerance[:, i],
@@ -152,8 +156,8 @@ class Game:
             nuclear_attacked=st.nuclear_attacked, belligerent=st.belligerent,
             war=st.war, nuclear_use=st.nuclear_use, blockade=st.blockade,
             lodgment=st.lodgment, islands_held=st.islands_held,
-            proposal=(st.proposal & adv[None, :]).any(axis=1),
-            legal=legal_actions(w, st, i), active=active, prev_action=st.prev_action,
+            proposal=proposal,
+            legal=legal_actions(w, st, i, proposal), active=active, prev_action=st.prev_action,
             violent_turn=st.violent_turn, incident=st.incident, assurance=st.assurance,
             nuclear_attacked_turn=st.nuclear_attacked_turn, damage=st.damage,
             closure=st.closure, war_turns=st.war_turns, injects=delivered, inject_fired=fired,
@@ -336,6 +340,49 @@ class Game:
 
     def columns(self) -> dict[str, np.ndarray]:
         return outcome_columns(self.world, self.state)
+
+
+class _Fogged:
+    """The forces as actor ``i`` sees them: others' within +-fog (one draw per pair)."""
+
+    def __init__(self, forces: NDArray[np.float64], dice: Dice, turn: int, i: int,
+                 fog: float) -> None:
+        self.forces, self.dice, self.turn, self.i, self.fog = forces, dice, turn, i, fog
+        self._factor: NDArray[np.float64] | None = None
+        self._kinds: dict[int, NDArray[np.float64]] = {}
+
+    def factor(self) -> NDArray[np.float64]:
+        """(R, A) multiplier of each actor's forces (1 for its own)."""
+        if self._factor is None:
+            n_actors = self.forces.shape[1]
+            factor = np.ones((self.forces.shape[0], n_actors))
+            for j in range(n_actors):
+                if j != self.i:
+                    u = self.dice.draw(self.turn, adj.R_FOG, (self.i * 8 + j) % 64)
+                    factor[:, j] = 1.0 + self.fog * (2.0 * u - 1.0)
+            self._factor = factor
+        return self._factor
+
+    def all(self) -> NDArray[np.float64]:
+        return self.forces * self.factor()[:, :, None]
+
+    def kind(self, k: int) -> NDArray[np.float64]:
+        got = self._kinds.get(k)
+        if got is None:
+            got = self._kinds[k] = self.forces[:, :, k] * self.factor()
+        return got
+
+
+def _mean_belief(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    return a / (a + b)
+
+
+def _any_column(x: NDArray[np.bool_], cols: NDArray[np.int64], runs: int) -> NDArray[np.bool_]:
+    """``x[:, cols].any(axis=1)`` for a few columns, without the (R, A) temporaries."""
+    out = np.zeros(runs, dtype=bool)
+    for j in cols:
+        out |= x[:, j]
+    return out
 
 
 def _event_extra(dec: Decision) -> dict[str, Any]:

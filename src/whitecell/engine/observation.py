@@ -13,8 +13,9 @@ same protocol with ``runs == 1``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,6 +78,61 @@ class Observation:
     @property
     def runs(self) -> int:
         return int(self.resolve.shape[0])
+
+
+class Deferred:
+    """An observation field given as a function, worked out the first time it is read.
+
+    Most players never read some of the fields (the fogged forces of every
+    actor, say), so the engine defers them; a player that reads one gets the
+    same array it would have got eagerly.
+    """
+
+    __slots__ = ("fn", "kind")
+
+    def __init__(self, fn: Callable[[], NDArray[Any]],
+                 kind: Callable[[int], NDArray[Any]] | None = None) -> None:
+        self.fn = fn
+        self.kind = kind  # for seen_forces: the (R, A) slice of one force kind
+
+
+class _DeferredField:
+    """Descriptor of a field that may hold a :class:`Deferred` (evaluated once, on read)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        v = d[self.name]
+        if type(v) is Deferred:
+            v = v.fn()
+            d[self.name] = v
+        return v
+
+    def __set__(self, obj: object, value: Any) -> None:
+        # reached only from the dataclass __init__ (the frozen __setattr__ refuses others)
+        obj.__dict__[self.name] = value
+
+
+#: fields the engine may defer (see :class:`Deferred`)
+DEFERRED_FIELDS = ("seen_forces", "belief")
+for _name in DEFERRED_FIELDS:
+    setattr(Observation, _name, _DeferredField(_name))
+
+
+def seen_kind(obs: Observation, k: int) -> NDArray[np.float64]:
+    """``obs.seen_forces[:, :, k]`` (R, A), without working out the other kinds.
+
+    The same numbers: each element is one product of the true force and its
+    fog factor, whether computed for one kind or for all of them.
+    """
+    v = obs.__dict__.get("seen_forces")
+    if type(v) is Deferred and v.kind is not None:
+        return v.kind(k)
+    return obs.seen_forces[:, :, k]
 
 
 @dataclass

@@ -32,30 +32,68 @@ _FORCES: tuple[str, ...] = tuple(sorted({k for a in CATALOGUE for k in a.require
 _NEEDS = np.array([[r in a.requires for a in CATALOGUE] for r in _REQS]
                   + [[k in a.requires_forces for a in CATALOGUE] for k in _FORCES])
 _FORCE_IDX = np.array([K[k] for k in _FORCES])
-_BIT = np.int64(1) << np.arange(len(_REQS) + len(_FORCES), dtype=np.int64)
+_N_BITS = len(_REQS) + len(_FORCES)
+_BIT = np.int64(1) << np.arange(_N_BITS, dtype=np.int64)
+_N_WORDS = (_N_BITS + 7) // 8
+#: multiplier that gathers the low bits of a word's eight bytes into its top byte
+_GATHER = np.uint64(sum(1 << (7 * j) for j in range(1, 9)))
+#: few enough requirements to find the distinct patterns by a table (else np.unique)
+_BY_TABLE = _N_BITS <= 20
 
 
-def legal_actions(world: World, st: State, i: int) -> B:
-    """(R, n_actions) mask of the actions actor ``i`` may take this turn."""
+def legal_actions(world: World, st: State, i: int, proposal: B | None = None) -> B:
+    """(R, n_actions) mask of the actions actor ``i`` may take this turn.
+
+    ``proposal`` (optional) is the (R,) mask of runs in which an adversary of
+    ``i`` proposed talks, when the caller has it already.
+    """
     R = st.runs
     f = st.forces[:, i]
-    adv = world.adversaries[i]
-    unmet = np.empty((R, len(_REQS) + len(_FORCES)), dtype=bool)
-    unmet[:, 0] = ~st.war
+    adv = np.flatnonzero(world.adversaries[i])
+    if proposal is None:
+        proposal = np.zeros(R, dtype=bool)
+        for j in adv:
+            proposal |= st.proposal[:, j]
+    fleet = np.zeros(R, dtype=bool)
+    air = np.zeros(R, dtype=bool)
+    for j in adv:
+        fleet |= st.forces[:, j, K["naval"]] >= 1.0
+        air |= st.forces[:, j, K["air"]] >= 1.0
+    # one byte per requirement, eight to a word (padding columns stay False)
+    unmet = np.zeros((R, 8 * _N_WORDS), dtype=bool)
+    np.logical_not(st.war, out=unmet[:, 0])
     unmet[:, 1] = st.war
-    unmet[:, 2] = ~(st.proposal & adv[None, :]).any(axis=1)
-    unmet[:, 3] = st.blockade <= 0.05
-    unmet[:, 4] = ~st.islands_held
-    unmet[:, 5] = st.landed <= 0
+    np.logical_not(proposal, out=unmet[:, 2])
+    np.less_equal(st.blockade, 0.05, out=unmet[:, 3])
+    np.logical_not(st.islands_held, out=unmet[:, 4])
+    np.less_equal(st.landed, 0, out=unmet[:, 5])
     unmet[:, 6] = st.islands_held
-    unmet[:, 7] = ~(st.forces[:, adv, K["naval"]] >= 1.0).any(axis=1)
-    unmet[:, 8] = ~(st.forces[:, adv, K["air"]] >= 1.0).any(axis=1)
-    unmet[:, len(_REQS):] = f[:, _FORCE_IDX] < 1.0
-    code = (unmet * _BIT).sum(axis=1)
-    patterns, where = np.unique(code, return_inverse=True)
+    np.logical_not(fleet, out=unmet[:, 7])
+    np.logical_not(air, out=unmet[:, 8])
+    for col, k in enumerate(_FORCE_IDX, start=len(_REQS)):
+        np.less(f[:, k], 1.0, out=unmet[:, col])
+    # the pattern of unmet requirements of each run as one integer (bit b =
+    # column b): a word's eight 0/1 bytes gather into its top byte when
+    # multiplied by _GATHER (the partial products never overlap, so nothing carries)
+    words = unmet.view(np.dtype("<u8"))
+    code = np.zeros(R, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for wd in range(_N_WORDS):
+            code |= ((words[:, wd] * _GATHER) >> np.uint64(56)) << np.uint64(8 * wd)
+    code = code.astype(np.int64)
+    if _BY_TABLE:  # distinct patterns, ascending, and each run's: np.unique by a table
+        seen = np.zeros(1 << _N_BITS, dtype=bool)
+        seen[code] = True
+        patterns = np.flatnonzero(seen)
+        lut = np.empty(1 << _N_BITS, dtype=np.int64)
+        lut[patterns] = np.arange(len(patterns))
+        where = lut[code]
+    else:
+        patterns, where = np.unique(code, return_inverse=True)
     pbits = (patterns[:, None] & _BIT[None, :]) != 0  # (patterns, requirements)
     ok = ~(pbits[:, :, None] & _NEEDS[None, :, :]).any(axis=1)  # (patterns, actions)
-    legal = ok[where.reshape(-1)] & world.static_legal[i][None, :]
+    ok &= world.static_legal[i][None, :]
+    legal = ok.take(where.reshape(-1), axis=0)
     out = st.conceded[:, i]
     if out.any():
         legal[out] = False

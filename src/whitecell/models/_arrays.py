@@ -34,6 +34,21 @@ def floats(x: npt.ArrayLike) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
 
 
+def _within(arr: FloatArray, low: float, high: float, closed: bool) -> bool:
+    """True when every value lies in [low, high] (``closed``) or (low, high), NaN in none.
+
+    Two reductions instead of a boolean mask the size of ``arr``: a NaN makes
+    min and max NaN, which fails both comparisons, so the caller's own check
+    then finds and names it.
+    """
+    if arr.size == 0:
+        return True
+    lo, hi = arr.min(), arr.max()
+    if closed:
+        return bool(lo >= low and hi <= high)
+    return bool(lo > low and hi < high)
+
+
 def _first_bad(x: npt.NDArray[Any], bad: npt.NDArray[np.bool_]) -> str:
     values = np.atleast_1d(x)[np.atleast_1d(bad)]
     count = values.size
@@ -44,6 +59,8 @@ def _first_bad(x: npt.NDArray[Any], bad: npt.NDArray[np.bool_]) -> str:
 def probability(name: str, x: npt.ArrayLike) -> FloatArray:
     """``x`` as floats, checked to lie in [0, 1]."""
     arr = floats(x)
+    if _within(arr, 0.0, 1.0, closed=True):
+        return arr
     bad = ~((arr >= 0.0) & (arr <= 1.0))
     if np.any(bad):
         raise ValueError(f"{name} must be a probability in [0, 1]; got {_first_bad(arr, bad)}")
@@ -53,6 +70,8 @@ def probability(name: str, x: npt.ArrayLike) -> FloatArray:
 def nonnegative(name: str, x: npt.ArrayLike) -> FloatArray:
     """``x`` as floats, checked to be >= 0 (infinity allowed, NaN not)."""
     arr = floats(x)
+    if _within(arr, 0.0, np.inf, closed=True):
+        return arr
     bad = ~(arr >= 0.0)
     if np.any(bad):
         raise ValueError(f"{name} must be non-negative; got {_first_bad(arr, bad)}")
@@ -62,6 +81,8 @@ def nonnegative(name: str, x: npt.ArrayLike) -> FloatArray:
 def positive(name: str, x: npt.ArrayLike) -> FloatArray:
     """``x`` as floats, checked to be > 0 and finite."""
     arr = floats(x)
+    if _within(arr, 0.0, np.inf, closed=False):
+        return arr
     bad = ~((arr > 0.0) & np.isfinite(arr))
     if np.any(bad):
         raise ValueError(f"{name} must be positive and finite; got {_first_bad(arr, bad)}")
@@ -71,6 +92,8 @@ def positive(name: str, x: npt.ArrayLike) -> FloatArray:
 def finite(name: str, x: npt.ArrayLike) -> FloatArray:
     """``x`` as floats, checked to be finite (no NaN, no infinity)."""
     arr = floats(x)
+    if _within(arr, -np.inf, np.inf, closed=False):
+        return arr
     bad = ~np.isfinite(arr)
     if np.any(bad):
         raise ValueError(f"{name} must be a finite number; got {_first_bad(arr, bad)}")
@@ -97,6 +120,8 @@ def counts(name: str, x: npt.ArrayLike) -> IntArray:
 def in_range(name: str, x: npt.ArrayLike, low: float, high: float) -> FloatArray:
     """``x`` as floats, checked to lie in [low, high]."""
     arr = floats(x)
+    if _within(arr, low, high, closed=True):
+        return arr
     bad = ~((arr >= low) & (arr <= high))
     if np.any(bad):
         raise ValueError(f"{name} must lie in [{low:g}, {high:g}]; got {_first_bad(arr, bad)}")

@@ -181,8 +181,11 @@ def update(
     w = nonnegative("weight", weight)
     a_post = pa + w * (sig == 1.0)
     b_post = pb + w * (sig == -1.0)
-    a_post, b_post = np.broadcast_arrays(a_post, b_post)
-    return out(np.array(a_post, dtype=np.float64)), out(np.array(b_post, dtype=np.float64))
+    if a_post.shape != b_post.shape:
+        a_post, b_post = np.broadcast_arrays(a_post, b_post)
+        a_post, b_post = np.array(a_post, dtype=np.float64), np.array(b_post, dtype=np.float64)
+    # a_post and b_post are new arrays here (results of the additions): no copy
+    return out(a_post), out(b_post)
 
 
 def costly_signal_weight(

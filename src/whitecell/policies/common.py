@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from whitecell.engine.observation import Observation
+from whitecell.engine.observation import Observation, seen_kind
 from whitecell.models import contest, deterrence
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
 from whitecell.world.compile import K, World, power_of
@@ -112,7 +112,7 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
     out = principal.copy()
     # cooperation is aimed at a partner: the actor it is most committed to, or
     # else the protege of its side
-    coop = np.isin(actions, COOPERATIVE)
+    coop = _IS_COOPERATIVE[actions]
     if coop.any():
         partner = _partner(w, me)
         if partner >= 0:
@@ -121,7 +121,7 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
         m = actions == ACTION_INDEX[act_id]
         if not m.any():
             continue
-        strength = obs.seen_forces[:, :, K[kind]] * (adv[None, :] & (obs.belligerent | (
+        strength = seen_kind(obs, K[kind]) * (adv[None, :] & (obs.belligerent | (
             np.arange(w.n_actors) == w.adversary[me])[None, :]))
         best = np.argmax(strength, axis=1)
         has = strength.max(axis=1) > 0
@@ -132,6 +132,8 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
 #: moves aimed at a partner rather than an adversary
 COOPERATIVE = np.array([ACTION_INDEX[a] for a in (
     "supply_weapons", "security_cooperation", "reaffirm_commitment", "share_intelligence")])
+_IS_COOPERATIVE = np.zeros(len(CATALOGUE), dtype=bool)
+_IS_COOPERATIVE[COOPERATIVE] = True
 
 
 def _partner(w: World, me: int) -> int:
@@ -161,23 +163,25 @@ def highest_legal_at_or_below(obs: Observation, ladder: IntA, pos: IntA,
     (or 'wait') where nothing on the ladder is legal.
     """
     R = obs.runs
-    rows = np.arange(R)
+    n = len(ladder)
     out_pos = np.full(R, -1, dtype=np.int64)
     out_act = np.where(obs.legal[:, MESSAGE], MESSAGE, WAIT).astype(np.int64)
-    pending = pos >= 0
-    p = pos.copy()
-    for _ in range(len(ladder)):
-        if not pending.any():
+    # the runs still walking down, and their step (most stop at the first)
+    idx = np.flatnonzero(pos >= 0)
+    p = pos[idx]
+    for _ in range(n):
+        if not idx.size:
             break
-        cand = ladder[np.clip(p, 0, len(ladder) - 1)]
-        ok = pending & (p >= 0) & obs.legal[rows, cand]
+        step = np.clip(p, 0, n - 1)
+        cand = ladder[step]
+        ok = obs.legal[idx, cand]
         if permitted is not None:
-            ok &= permitted[rows, np.clip(p, 0, len(ladder) - 1)]
-        out_pos = np.where(ok, p, out_pos)
-        out_act = np.where(ok, cand, out_act)
-        pending &= ~ok
+            ok &= permitted[idx, step]
+        out_pos[idx[ok]] = p[ok]
+        out_act[idx[ok]] = cand[ok]
         p = p - 1
-        pending &= p >= 0
+        keep = ~ok & (p >= 0)
+        idx, p = idx[keep], p[keep]
     return out_pos, out_act
 
 
@@ -237,7 +241,65 @@ def violent_rung(obs: Observation) -> IntA:
 
 def fighting(obs: Observation) -> B:
     """(R,) a war is going on now: somebody used force this or last turn."""
-    return obs.war & (obs.violent_turn.max(axis=1) >= obs.turn - 2)
+    return obs.war & (row_max(obs.violent_turn) >= obs.turn - 2)
+
+
+def _byte_words(mask: B) -> NDArray[np.int64]:
+    """(R, n) boolean -> (R, ceil(n/8)) int64; word w holds columns 8w..8w+7, a byte each.
+
+    Little-endian: column c is bit 8 * (c % 8) of word c // 8.
+    """
+    R, n = mask.shape
+    nw = (n + 7) // 8
+    buf = np.zeros((R, 8 * nw), dtype=bool)
+    buf[:, :n] = mask
+    return buf.view(np.int64)
+
+
+def _top_byte(x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Index of the highest nonzero byte of each word (bytes are 0 or 1), -1 for 0.
+
+    A word whose top byte is h lies in [2**(8h), 2**(8h+1)), and so does its
+    float (rounding cannot reach the next power of two): frexp's exponent is 8h + 1.
+    """
+    return (np.frexp(x.astype(np.float64))[1].astype(np.int64) - 1) >> 3  # -1 stays -1
+
+
+def last_true(mask: B) -> IntA:
+    """Index of the last True of each row of ``mask`` (R, n), -1 where none.
+
+    ``np.where(mask.any(1), n - 1 - np.argmax(mask[:, ::-1], 1), -1)``, eight
+    columns at a time (the reduction along the short axis costs several times more).
+    """
+    words = _byte_words(mask)
+    out = np.full(mask.shape[0], -1, dtype=np.int64)
+    for w in range(words.shape[1]):
+        top = _top_byte(words[:, w])
+        out = np.where(top >= 0, 8 * w + top, out)
+    return out
+
+
+def first_true(mask: B) -> IntA:
+    """Index of the first True of each row of ``mask`` (R, n), -1 where none."""
+    words = _byte_words(mask)
+    out = np.full(mask.shape[0], -1, dtype=np.int64)
+    for w in reversed(range(words.shape[1])):
+        x = words[:, w]
+        low = _top_byte(x & -x)  # the lowest set bit alone
+        out = np.where(low >= 0, 8 * w + low, out)
+    return out
+
+
+def row_max(x: NDArray[np.integer]) -> NDArray[np.integer]:
+    """``x.max(axis=1)`` of an (R, A) integer array, column by column.
+
+    With a handful of actors a reduction along the short axis costs several
+    times the A - 1 element-wise maxima; the values are the same.
+    """
+    out = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        np.maximum(out, x[:, j], out=out)
+    return out
 
 
 # --------------------------------------------------------------------------- nuclear layer
@@ -245,7 +307,7 @@ def retaliation_capacity(obs: Observation, j: int) -> F:
     """Actor ``j``'s surviving retaliatory capacity (0..1) as this actor sees it."""
     w = obs.world
     ad = w.scenario.parameters.nuclear.assured_destruction
-    return np.clip(obs.seen_forces[:, j, K["nuclear_warheads"]] * w.survivability[j] / ad,
+    return np.clip(seen_kind(obs, K["nuclear_warheads"])[:, j] * w.survivability[j] / ad,
                    0.0, 1.0)
 
 

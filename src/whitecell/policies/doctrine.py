@@ -67,8 +67,10 @@ from whitecell.policies.common import (
     deterrence_check,
     expected_crossing_loss,
     fighting,
+    first_true,
     first_use_value,
     highest_legal_at_or_below,
+    last_true,
     nuclear_response_values,
     opponents,
     pick_target,
@@ -89,6 +91,18 @@ ADVANCE, ACCEPT_DEAL, SEEK_TALKS, DETERRED_HOLD, DETERRED_DOWN, DETERRED_TALKS =
 IN_KIND, ANSWER, QUIET, NUC_RESPONSE, CORNERED, INFEASIBLE = 6, 7, 8, 9, 10, 11
 WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS, NUC_FIRST_USE = 12, 13, 14, 15, 16
 CORNERED_STUCK = 17
+
+
+def _codes(*codes: int) -> NDArray[np.bool_]:
+    """``table[code]`` is ``np.isin(code, codes)`` for the reason codes above."""
+    t = np.zeros(32, dtype=bool)
+    t[list(codes)] = True
+    return t
+
+
+_PEACEFUL = _codes(IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN)
+_FORCEFUL = _codes(ANSWER, ESCALATE)
+_CLIMBING = _codes(ADVANCE, CORNERED, ESCALATE)
 
 
 @dataclass(frozen=True)
@@ -176,7 +190,12 @@ def nuclear_attack_on_me(obs: Observation) -> tuple[NDArray[np.bool_], NDArray[n
     me = obs.actor
     mine = w.intervene_for[me].copy()
     mine[me] = True
-    hit = (obs.nuclear_attacked_turn[:, mine] == obs.turn - 1).any(axis=1) & (obs.turn > 1)
+    hit = np.zeros(obs.runs, dtype=bool)
+    if obs.turn > 1:
+        for j in np.flatnonzero(mine):
+            hit |= obs.nuclear_attacked_turn[:, j] == obs.turn - 1
+    if not hit.any():  # who used them matters only where they struck
+        return hit, np.full(obs.runs, -1, dtype=np.int64)
     opp = opponents(w, me)
     used = _NUC_USE[obs.last_action] & opp[None, :]
     user = np.where(used.any(axis=1), np.argmax(used, axis=1), -1)
@@ -305,15 +324,14 @@ class DoctrinePolicy:
             above = open_steps & (steps > pos[:, None])
             rank = np.cumsum(above, axis=1)
             hit = above & (rank == doc.max_step)
-            nxt = np.where(hit.any(axis=1), np.argmax(hit, axis=1),
-                           np.where(above.any(axis=1), n - 1 - np.argmax(above[:, ::-1], axis=1),
-                                    pos))
+            first_hit, last_above = first_true(hit), last_true(above)
+            nxt = np.where(first_hit >= 0, first_hit, np.where(last_above >= 0, last_above, pos))
             want = np.where(advance, nxt, pos)
             code[:] = np.where(cornered & deterred, CORNERED, ADVANCE)
             # deterred: never a violent step "because deterred"; step down to the
             # highest non-violent step at or below the current one
             nv_ok = ~(lviol | lnuc)[None, :] & (steps <= pos[:, None])
-            nv_top = np.where(nv_ok.any(axis=1), n - 1 - np.argmax(nv_ok[:, ::-1], axis=1), -1)
+            nv_top = last_true(nv_ok)
             held_violent = (pos >= 0) & (lviol | lnuc)[cur]
             down = deterred & ~cornered & held_violent
             want = np.where(down, nv_top, want)
@@ -325,7 +343,7 @@ class DoctrinePolicy:
             # respond in kind with non-violent steps up to the adversaries' rung
             nv = ~(lviol | lnuc)
             under = nv[None, :] & (lrung[None, :] <= threat[:, None])
-            first = np.where(under.any(axis=1), n - 1 - np.argmax(under[:, ::-1], axis=1), -1)
+            first = last_true(under)
             up_limit = np.where(doc.respond_in_kind | under_attack, pos + doc.max_step, pos)
             want = np.where(first > pos, np.minimum(first, up_limit), first)
             quiet = threat <= 2
@@ -333,7 +351,7 @@ class DoctrinePolicy:
             code[:] = np.where(quiet, QUIET, IN_KIND)
             # answer an armed attack in kind: the lowest violent step matching it
             match = lviol[None, :] & (lrung[None, :] >= vrung[:, None])
-            lowest = np.where(match.any(axis=1), np.argmax(match, axis=1), -1)
+            lowest = first_true(match)
             top_v = int(np.nonzero(lviol)[0].max()) if lviol.any() else -1
             answer = np.where(lowest >= 0, lowest, top_v)
             # climb above the answer only while losing (escalate to prevail)
@@ -352,14 +370,14 @@ class DoctrinePolicy:
         blocked_v = (want >= 0) & lviol[idx] & ~g.may_fight
         blocked_n = (want >= 0) & lnuc[idx] & ~g.may_nuke
         ok = ~blocked & (steps <= want[:, None])
-        want = np.where(ok.any(axis=1), n - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
+        want = last_true(ok)
         # non-violent rules walk down through non-violent steps only
-        peaceful = np.isin(code, (IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN))
+        peaceful = _PEACEFUL[code]
         permitted = ~blocked & ~(peaceful[:, None] & (lviol | lnuc)[None, :])
         # responding in kind never walks down onto a step above the adversaries' rung
         permitted &= ~((code == IN_KIND)[:, None] & (lrung[None, :] > threat[:, None]))
         new_pos, act = highest_legal_at_or_below(obs, ladder, want.astype(np.int64), permitted)
-        code = np.where(np.isin(code, (ANSWER, ESCALATE)) & ~blocked_v & ~VIOLENT[act],
+        code = np.where(_FORCEFUL[code] & ~blocked_v & ~VIOLENT[act],
                         NO_MEANS, code)
         code = np.where(blocked_v & ~VIOLENT[act], WITHHELD, code)
         code = np.where(blocked_n & ~NUCLEAR[act], NUC_WITHHELD, code)
@@ -381,7 +399,7 @@ class DoctrinePolicy:
         code = np.where((code == CORNERED) & (new_pos <= pos), CORNERED_STUCK, code)
         # a nuclear step taken by a rule that climbs is first use the gates let
         # through: say so, with the values weighed, rather than "advance"
-        first_nuke = NUCLEAR[act] & np.isin(code, (ADVANCE, CORNERED, ESCALATE))
+        first_nuke = NUCLEAR[act] & _CLIMBING[code]
         code = np.where(first_nuke, NUC_FIRST_USE, code)
         # holding a position repeats sustained operations (a blockade, a
         # campaign) but not one-off nuclear acts: a held nuclear step waits

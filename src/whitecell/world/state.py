@@ -190,10 +190,14 @@ class State:
 
     def take(self, index: NDArray[np.bool_] | NDArray[np.int64]) -> State:
         """The runs selected by a boolean mask or index array, as a new State."""
+        idx: NDArray[np.intp] = np.asarray(index)
+        if idx.dtype == np.bool_:  # one nonzero for all fields, not one per field
+            idx = np.flatnonzero(idx)
         kw: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            kw[f.name] = v[index].copy() if isinstance(v, np.ndarray) else v
+            # take() returns a new array: no second copy
+            kw[f.name] = v.take(idx, axis=0) if isinstance(v, np.ndarray) else v
         return State(**kw)
 
     @staticmethod
