@@ -68,14 +68,17 @@ def main() -> None:
     ap.add_argument("--games", type=int, default=20)
     ap.add_argument("--turns", type=int, default=2)
     ap.add_argument("--scenario", default="taiwan-strait-crisis")
+    ap.add_argument("--sweep-only", action="store_true",
+                    help="Only one game and the sweep (skip the two batches).")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-llm-"))
     srv = start_local_server(port=_port(), log=tmp / "server.log")
     try:
         ep = srv.endpoint
-        results = [batch(ep, a.scenario, a.turns, 1, 1),
-                   batch(ep, a.scenario, a.turns, a.games, 1),
-                   batch(ep, a.scenario, a.turns, a.games, 2)]
+        results = [batch(ep, a.scenario, a.turns, 1, 1)]
+        if not a.sweep_only:
+            results += [batch(ep, a.scenario, a.turns, a.games, 1),
+                        batch(ep, a.scenario, a.turns, a.games, 2)]
         for r in results:
             print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
                               for k, v in r.items()}))
