@@ -315,6 +315,8 @@ class LLMPolicy:
         self._count(g, "prompt_tokens", c.prompt_tokens)
         self._count(g, "completion_tokens", c.completion_tokens)
         self._count(g, "wall_ms", c.wall_ms)
+        if not obs.explain:  # a batch keeps counts only; the record of a narrated game keeps calls
+            return
         self.calls.append({"run": int(self.runs[r]), "turn": int(obs.turn), "actor": self.actor,
                            "attempt": attempt, "key": req.key(), "request": req.body(),
                            "completion": c.stored(), "cached": c.cached, "error": error})
