@@ -172,3 +172,43 @@ def test_the_api_key_is_read_from_the_environment_and_never_recorded(monkeypatch
     ep = Endpoint(url="http://x/v1", model="m", api_key_env="MY_KEY")
     assert ep.api_key() == "sk-secret"
     assert "sk-secret" not in json.dumps(ep.identity())
+
+
+
+def _open_together(path: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    barrier.wait()
+    try:
+        cache = CompletionCache(path)
+        cache.put(f"k{os.getpid()}", {"pid": os.getpid()})
+        cache.close()
+        results.put("ok")
+    except Exception as err:  # noqa: BLE001 - the test reports what failed
+        results.put(repr(err))
+
+
+def test_many_processes_open_one_new_cache_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sweep workers open the same fresh cache file together; none may fail as "locked".
+
+    Before the fix, about one round in four had a worker fail with "database is locked"
+    (switching a new file to WAL does not wait on the busy timeout)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    failures: list[str] = []
+    for r in range(8):
+        path = str(tmp_path / f"shared{r}.sqlite")
+        barrier, results = ctx.Barrier(8), ctx.Queue()
+        procs = [ctx.Process(target=_open_together, args=(path, barrier, results))
+                 for _ in range(8)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        failures += [x for x in (results.get(timeout=10) for _ in procs) if x != "ok"]
+        cache = CompletionCache(path)
+        assert cache._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0] == 8 \
+            or failures
+        cache.close()
+    assert failures == []

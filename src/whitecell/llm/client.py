@@ -202,7 +202,15 @@ class CompletionCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _retry_locked(lambda: self._setup())
+
+    def _setup(self) -> None:
+        # Switching to WAL takes an exclusive lock and SQLite answers "database is
+        # locked" at once (without waiting on the busy timeout) when another process
+        # opens the same file at that moment, as sweep workers do: retry with back-off.
+        mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS completions (key TEXT PRIMARY KEY, "
                          "completion TEXT NOT NULL)")
         self._db.commit()
@@ -214,10 +222,14 @@ class CompletionCache:
         return json.loads(row[0]) if row else None
 
     def put(self, key: str, completion: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO completions VALUES (?, ?)",
-                             (key, json.dumps(completion, sort_keys=True)))
+        text = json.dumps(completion, sort_keys=True)
+
+        def write() -> None:
+            self._db.execute("INSERT OR REPLACE INTO completions VALUES (?, ?)", (key, text))
             self._db.commit()
+
+        with self._lock:
+            _retry_locked(write)
 
     def close(self) -> None:
         with self._lock:
@@ -228,6 +240,20 @@ class CompletionCache:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["path"])  # type: ignore[misc]
+
+
+def _retry_locked(fn: Callable[[], Any], attempts: int = 60) -> Any:
+    """Call ``fn``, retrying for up to ~30 s while SQLite reports the file locked."""
+    import random
+
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err) or i == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.45)
+    return None
 
 
 def default_cache_path() -> Path:
