@@ -5,6 +5,8 @@
 
 Each bundled scenario is played with its own AI players at seed 1, once for the
 base scenario and once per excursion, and written as a plain-text transcript.
+A few featured games at other seeds (``FEATURED``) keep rarer paths of the
+rules under the same watch: nuclear use and the answers to it.
 Review the diff of a regeneration like any code change: it is the rules'
 behaviour changing.
 """
@@ -23,25 +25,36 @@ SEED = 1
 OUT = Path(__file__).resolve().parent.parent / "tests" / "playthroughs"
 
 
-def render(scenario_id: str, excursion: str | None) -> str:
-    """The golden transcript text of one scenario/excursion."""
+#: (scenario, excursion, seed, what the game shows) of the featured goldens
+FEATURED: tuple[tuple[str, str | None, int, str], ...] = (
+    ("surprise-missile-attack", None, 4,
+     "the DPRK's pre-delegated nuclear use after a strike on its homeland, and the answers"),
+    ("taiwan-strait-crisis", "pessimistic", 8,
+     "China's no-first-use pledge eroding in a failing invasion"),
+)
+
+
+def render(scenario_id: str, excursion: str | None, seed: int = SEED) -> str:
+    """The golden transcript text of one scenario/excursion at ``seed``."""
     sc = load_scenario(scenario_id, excursion=excursion).scenario
-    rec = run_scenario(scenario_id, excursion=excursion, seed=SEED)
+    rec = run_scenario(scenario_id, excursion=excursion, seed=seed)
     header = (f"# whitecell playthrough: {sc.id} v{sc.version} excursion="
-              f"{excursion or '-'} seed={SEED} policies="
+              f"{excursion or '-'} seed={seed} policies="
               + ",".join(f"{a}:{k}" for a, k in sorted(rec.policies.items()))
               + f"\n# event log sha256 {rec.event_digest}")
     return transcript(rec.events, sc.turn.length_days, sc.turn.start_label, header)
 
 
-def targets() -> list[tuple[str, str | None, Path]]:
-    """Every (scenario, excursion, file) the goldens cover."""
+def targets() -> list[tuple[str, str | None, int, Path]]:
+    """Every (scenario, excursion, seed, file) the goldens cover."""
     out = []
     for sid in bundled_ids():
         sc = load_scenario(sid).scenario
-        out.append((sid, None, OUT / f"{sid}.txt"))
+        out.append((sid, None, SEED, OUT / f"{sid}.txt"))
         for e in sc.excursions:
-            out.append((sid, e.id, OUT / f"{sid}--{e.id}.txt"))
+            out.append((sid, e.id, SEED, OUT / f"{sid}--{e.id}.txt"))
+    for sid, exc, seed, _what in FEATURED:
+        out.append((sid, exc, seed, OUT / f"{sid}--{exc or 'as-written'}--seed{seed}.txt"))
     return out
 
 
@@ -51,8 +64,8 @@ def main() -> int:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     bad = 0
-    for sid, exc, path in targets():
-        text = render(sid, exc)
+    for sid, exc, seed, path in targets():
+        text = render(sid, exc, seed)
         if args.check:
             if not path.exists() or path.read_text() != text:
                 print(f"differs: {path.name}")

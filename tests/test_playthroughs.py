@@ -1,4 +1,5 @@
-"""Golden playthroughs: every bundled scenario and excursion, seed 1, diffed line by line.
+"""Golden playthroughs: every bundled scenario and excursion at seed 1, and the featured
+games (rarer paths such as nuclear use), diffed line by line.
 
 Regenerate with ``make golden`` (scripts/regen_playthroughs.py) after an
 intended change to the rules, and review the diff.
@@ -19,10 +20,10 @@ spec.loader.exec_module(regen)
 CASES = regen.targets()
 
 
-@pytest.mark.parametrize("sid,exc,path", CASES, ids=[p.name for _, _, p in CASES])
-def test_playthrough_matches_golden(sid, exc, path):
+@pytest.mark.parametrize("sid,exc,seed,path", CASES, ids=[p.name for *_, p in CASES])
+def test_playthrough_matches_golden(sid, exc, seed, path):
     assert path.exists(), f"missing golden {path.name}: run `make golden`"
-    got = regen.render(sid, exc)
+    got = regen.render(sid, exc, seed)
     want = path.read_text()
     if got != want:
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
@@ -31,6 +32,14 @@ def test_playthrough_matches_golden(sid, exc, path):
 
 
 def test_every_bundled_scenario_has_a_golden():
-    names = {p.name for _, _, p in CASES}
+    names = {p.name for *_, p in CASES}
     on_disk = {p.name for p in (ROOT / "tests" / "playthroughs").glob("*.txt")}
     assert on_disk == names, on_disk ^ names
+
+
+def test_featured_games_show_what_they_are_kept_for():
+    sma = (ROOT / "tests" / "playthroughs" / "surprise-missile-attack--as-written--seed4.txt")
+    assert "automatic nuclear use under its declared law" in sma.read_text()
+    assert "answer the nuclear use" in sma.read_text()
+    twn = ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--pessimistic--seed8.txt"
+    assert "doctrine: nuclear use (pledge eroded" in twn.read_text()

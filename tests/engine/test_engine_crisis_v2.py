@@ -49,7 +49,7 @@ def test_every_why_is_true_of_its_move():
     'answer the armed attack' is violent; 'seek talks' proposes talks; 'withheld' is not
     violent; 'accept' accepts."""
     ids = [a.id for a in CATALOGUE]
-    checked = 0
+    checked = automatic = 0
     games = [(sid, None, seed) for sid in bundled_ids() for seed in range(1, 7)]
     # the pessimistic Taiwan case: invasions, cornered challengers, nuclear first use
     games += [("taiwan-strait-crisis", "pessimistic", seed) for seed in range(1, 13)]
@@ -57,6 +57,8 @@ def test_every_why_is_true_of_its_move():
         rec = run_scenario(sid, excursion=exc, seed=seed)
         sc = load_scenario(sid, excursion=exc).scenario
         ladders = {a.id: list(a.doctrine.ladder) for a in sc.actors if a.doctrine}
+        warheads = {a.id: (a.forces["nuclear_warheads"].value
+                           if "nuclear_warheads" in a.forces else 0) for a in sc.actors}
         last_step: dict[str, int] = {}
         for e in rec.events:
             if e["kind"] != "move" or "MSEL" in (e["data"].get("reason") or ""):
@@ -73,6 +75,16 @@ def test_every_why_is_true_of_its_move():
             if why.startswith("doctrine: nuclear use ("):
                 assert spec.nuclear and spec.violent, (sid, exc, seed, why, act)
                 assert "value of use" in why and "restraint" in why
+            if "automatic nuclear use under its declared law" in why:
+                assert spec.nuclear and spec.violent, (sid, exc, seed, why, act)
+                struck = [m for m in rec.events if m["kind"] == "move"
+                          and m["turn"] < e["turn"] and m["data"].get("target") == e["actor"]
+                          and CATALOGUE[ids.index(m["data"]["action"])].violent]
+                assert struck, (sid, exc, seed, e["turn"], why)  # its homeland was struck
+                automatic += 1
+            if "answer the nuclear use" in why and not warheads.get(e["actor"]):
+                # an actor without warheads weighs no nuclear answer
+                assert "limited" not in why and "strategic" not in why, (sid, seed, why)
             if "respond in kind" in why:
                 cited = int(why.split("reach rung ")[1].split(";")[0])
                 assert not spec.violent and spec.kahn_rung <= cited, (sid, seed, why, act)
@@ -90,6 +102,7 @@ def test_every_why_is_true_of_its_move():
             if "keep to diplomacy" in why:
                 assert spec.rivera in ("status_quo", "de_escalation"), (sid, seed, why)
     assert checked > 500
+    assert automatic > 0  # the DPRK's pre-delegated use is among the games checked
 
 
 def test_incidents_are_not_armed_attacks():
@@ -141,9 +154,11 @@ def test_the_nuclear_layer_is_not_inert():
     _, hi = _batch("regional-nuclear-escalation",
                    "actors.PRK.forces.nuclear_warheads.value=200", runs=3000)
     assert hi.war.mean() > lo.war.mean() + 0.03
-    _, us1 = _batch("surprise-missile-attack", "actors.USA.forces.nuclear_warheads.value=1",
-                    runs=3000)
-    _, us5k = _batch("surprise-missile-attack",
+    # a first use that is weighed (not pre-delegated) is deterred by the defender's arsenal
+    weighed = "actors.PRK.doctrine.nuclear_first_use=if_regime_threatened"
+    _, us1 = _batch("surprise-missile-attack", weighed,
+                    "actors.USA.forces.nuclear_warheads.value=1", runs=3000)
+    _, us5k = _batch("surprise-missile-attack", weighed,
                      "actors.USA.forces.nuclear_warheads.value=5000", runs=3000)
     assert us1.nuclear_use.sum() > us5k.nuclear_use.sum()
 
@@ -223,3 +238,41 @@ def test_cheap_talk_moves_no_belief():
     g.step()
     after = g.state.belief_mean()[0, :, w.challenger]
     assert np.allclose(before, after)
+
+
+#: the allies strike nothing on North Korean soil: no counterstrike by Japan or the US
+NO_HOMELAND_STRIKE = (
+    "actors.JPN.counterstrike=null", "actors.JPN.forces.strike.value=0",
+    "actors.JPN.doctrine.ladder=[diplomatic_message, raise_alert, missile_defence_posture]",
+    "actors.USA.counterstrike=null",
+    "actors.USA.doctrine.ladder=[diplomatic_message, reaffirm_commitment, bomber_flight, "
+    "deploy_forces, nuclear_alert, limited_nuclear_use]")
+
+
+def test_the_dprk_law_pulls_its_trigger_only_on_a_strike_on_its_homeland():
+    """The DPRK's 2022 law pre-delegates use if its leadership or nuclear command is
+    attacked: a strike on its homeland triggers its lowest nuclear step in the runs
+    where its resolve reaches the threshold; with no such strike there is no use."""
+    w, st = _batch("surprise-missile-attack", runs=2000)
+    prk = w.actor_index("PRK")
+    assert st.homeland_struck[:, prk].all()
+    assert 0.05 < st.nuclear_use.mean() < 0.4
+    assert (st.first_user[st.nuclear_use] == prk).mean() > 0.95
+    _, calm = _batch("surprise-missile-attack", *NO_HOMELAND_STRIKE, runs=2000)
+    assert not calm.homeland_struck[:, prk].any()
+    assert not calm.nuclear_use.any()
+    # the resolve it needs is the declared assumption that moves it
+    _, low = _batch("surprise-missile-attack", "actors.PRK.doctrine.nuclear_threshold=0.6",
+                    runs=2000)
+    assert low.nuclear_use.mean() > st.nuclear_use.mean() + 0.1
+
+
+def test_a_patron_answers_a_demonstration_without_its_whole_arsenal():
+    """korean-peninsula-two-front: the US answered a DPRK demonstration shot with a
+    strategic exchange in seven of ten such runs, weighing neither its allies' exposure to
+    the DPRK's surviving warheads nor China's umbrella over its treaty ally."""
+    from whitecell.scenario.actions import ACTION_INDEX
+    w, st = _batch("korean-peninsula-two-front", runs=2000)
+    assert st.nuclear_use.mean() > 0.05
+    chose = (st.last_action == ACTION_INDEX["strategic_exchange"]).any(axis=1)
+    assert chose.mean() < 0.01

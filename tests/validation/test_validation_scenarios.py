@@ -47,10 +47,37 @@ def test_coercive_pressure_on_japan_falls(excursion, reference, why):
     assert float(np.mean(d)) + half < 0, f"{why}: {np.mean(d):+.3f} +- {half:.3f}"
 
 
+def _count_sets(scenario, sets, outcome):
+    w = compile_world(load_scenario(scenario, sets=tuple(sets)).scenario)
+    g = Game(w, make_policies(w), seed=2024, runs=N, record=False)
+    g.play()
+    return int(g.columns()[outcome].sum())
+
+
+#: neither Japan nor the United States strikes North Korean soil
+NO_HOMELAND_STRIKE = (
+    "actors.JPN.counterstrike=null", "actors.JPN.forces.strike.value=0",
+    "actors.JPN.doctrine.ladder=[diplomatic_message, raise_alert, missile_defence_posture]",
+    "actors.USA.counterstrike=null",
+    "actors.USA.doctrine.ladder=[diplomatic_message, reaffirm_commitment, bomber_flight, "
+    "deploy_forces, nuclear_alert, limited_nuclear_use]")
+
+
+@pytest.mark.parametrize("sets,reference,why", [
+    (NO_HOMELAND_STRIKE, (), "no strike on the DPRK homeland: its 2022 law's trigger is not "
+                             "pulled"),
+    (("actors.PRK.doctrine.nuclear_threshold=0.9",), (),
+     "a leadership that needs more resolve to use them uses them less"),
+])
+def test_dprk_nuclear_use_falls(sets, reference, why):
+    """surprise-missile-attack: North Korean nuclear use, paired with the base case."""
+    k1 = _count_sets("surprise-missile-attack", sets, "nuclear_use")
+    k0 = _count_sets("surprise-missile-attack", reference, "nuclear_use")
+    d, lo, hi = difference_interval(k1, N, k0, N)
+    assert hi < 0, f"{why}: difference {d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
 @pytest.mark.parametrize("scenario,excursion,reference,outcome,why", [
-    pytest.param("surprise-missile-attack", "no-counterstrike", "base", "nuclear_use",
-                 "no strikes on the DPRK homeland, its 2022 law's trigger is not pulled",
-                 marks=pytest.mark.xfail(reason="crisis model v2 (issue 6): not yet recalibrated; see docs/validation.md", strict=False)),
     ("east-china-sea", "article5-reaffirmed", "us-ambiguous", "war",
      "a reaffirmed Article 5 deters the landing (Zagare-Kilgour)"),
     ("regional-nuclear-escalation", "dprk-restrained", "base", "war",

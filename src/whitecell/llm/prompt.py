@@ -39,6 +39,8 @@ FIRST_USE_TEXT = {
     "if_regime_threatened": "nuclear first use is not excluded if your regime is threatened",
     "erodes_if_regime_threatened": "a declared no-first-use pledge, which may not hold if your "
                                    "regime is threatened and your main operation is failing",
+    "automatic_if_homeland_struck": "your law orders nuclear use, automatically and at once, "
+                                    "if your leadership or nuclear command is attacked",
 }
 
 

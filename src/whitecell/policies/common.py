@@ -381,7 +381,13 @@ def nuclear_response_values(obs: Observation, user: IntA) -> F:
     fights on at its war value and may stop the user with half the coercive
     weight of an answer in kind; an answer in kind pays a share of the taboo and
     the spiral risk against the user's surviving arsenal; a strategic strike
-    pays the taboo and the user's full surviving retaliation.
+    pays the taboo and the user's full surviving retaliation, or its nuclear
+    patron's at the strength of the patron's commitment to it (the umbrella,
+    :func:`deterrent_of`). That retaliation falls on the responder and on the allies it is committed to (their stakes
+    weighed by the commitment's strength), so a patron with allies within the
+    user's reach answers in kind or conventionally rather than with its whole
+    arsenal (Glaser and Fetter 2016 on damage limitation; US NPR 2022 on a
+    tailored response).
     """
     w = obs.world
     me = obs.actor
@@ -392,11 +398,23 @@ def nuclear_response_values(obs: Observation, user: IntA) -> F:
     pw = p_win(obs)
     rows = np.arange(obs.runs)
     u = np.clip(user, 0, None)
+    # the user's surviving retaliation, and its patrons' at the strength of their
+    # commitment to it: a strike on a nuclear patron's ally risks the patron's answer
     ret = np.zeros(obs.runs)
     for j in range(w.n_actors):
-        ret = np.where(u == j, retaliation_capacity(obs, j), ret)
+        if (u == j).any():
+            ret = np.where(u == j, deterrent_of(obs, np.arange(w.n_actors) == j), ret)
     p_stop = 1.0 - obs.belief[rows, u]
-    D = npar.retaliation_cost * V
+    # the user's surviving arsenal can answer on the responder's allies as well as
+    # on itself: a patron weighs its committed allies' stakes at the strength of
+    # its commitment (extended deterrence's coupling: the fear that a patron
+    # will not trade its own cities for an ally's works the other way here too)
+    exposed = np.zeros(obs.runs)
+    for j in range(w.n_actors):
+        share = sum(float(w.commitment[me, a]) * float(w.stakes[a])
+                    for a in np.flatnonzero(opponents(w, j)) if a != me)
+        exposed = np.where(u == j, share, exposed)
+    D = npar.retaliation_cost * (V + exposed)
     ps = w.scenario.parameters.risk.nuclear_escalation
     fight = pw * V - c
     none = np.full(obs.runs, -V * (1.0 + commit))

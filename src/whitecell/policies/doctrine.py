@@ -35,8 +35,10 @@ seeded games):
    ``war_threshold`` to fight for an ally. A challenger takes the first violent
    step only with resolve at ``war_threshold``.
 7. **Nuclear first use** only as the declared doctrine allows (``never``,
-   ``if_losing``, ``if_regime_threatened``, ``erodes_if_regime_threatened``),
-   with resolve at ``nuclear_threshold``, and only when first use is worth more
+   ``if_losing``, ``if_regime_threatened``, ``erodes_if_regime_threatened``,
+   ``automatic_if_homeland_struck``), with resolve at ``nuclear_threshold``;
+   a pre-delegated use (the last) follows the first strike on the homeland
+   without weighing, every other first use only when it is worth more
    than restraint given the taboo, the defenders' surviving retaliation and the
    spiral risk (:func:`first_use_value`). Holding a position never repeats a
    one-off nuclear act.
@@ -90,7 +92,7 @@ _NUC_USE = np.array([a.adjudicator == "nuclear_use" for a in CATALOGUE])
 ADVANCE, ACCEPT_DEAL, SEEK_TALKS, DETERRED_HOLD, DETERRED_DOWN, DETERRED_TALKS = 0, 1, 2, 3, 4, 5
 IN_KIND, ANSWER, QUIET, NUC_RESPONSE, CORNERED, INFEASIBLE = 6, 7, 8, 9, 10, 11
 WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS, NUC_FIRST_USE = 12, 13, 14, 15, 16
-CORNERED_STUCK = 17
+CORNERED_STUCK, NUC_AUTOMATIC = 17, 18
 
 
 def _codes(*codes: int) -> NDArray[np.bool_]:
@@ -102,7 +104,7 @@ def _codes(*codes: int) -> NDArray[np.bool_]:
 
 _PEACEFUL = _codes(IN_KIND, QUIET, DETERRED_HOLD, DETERRED_DOWN)
 _FORCEFUL = _codes(ANSWER, ESCALATE)
-_CLIMBING = _codes(ADVANCE, CORNERED, ESCALATE)
+_CLIMBING = _codes(ADVANCE, CORNERED, ESCALATE, NUC_AUTOMATIC)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Gates:
     hedging: NDArray[np.bool_]  # assurance below its hedge threshold: acts alone
     nuc_use: NDArray[np.float64] | None = None  # value of first use (where weighed)
     nuc_restraint: NDArray[np.float64] | None = None  # value of restraint
+    automatic: NDArray[np.bool_] | None = None  # pre-delegated first use triggered
 
 
 def gates(obs: Observation) -> Gates:
@@ -152,10 +155,16 @@ def gates(obs: Observation) -> Gates:
     losing = obs.war & (obs.damage[:, me] > 0.6 * obs.tolerance * stakes)
     bold = obs.resolve >= doc.nuclear_threshold
     cond = np.zeros(R, dtype=bool)
+    automatic = np.zeros(R, dtype=bool)
     if doc.nuclear_first_use == "if_losing":
         cond = losing
     elif doc.nuclear_first_use == "if_regime_threatened":
         cond = obs.homeland_struck[:, me] & losing
+    elif doc.nuclear_first_use == "automatic_if_homeland_struck":
+        # pre-delegated: the first strike on the homeland pulls the trigger the law
+        # names; once nuclear weapons have been used, later use is weighed
+        automatic = obs.homeland_struck[:, me] & ~obs.nuclear_use & bold
+        cond = automatic | (obs.homeland_struck[:, me] & losing)
     elif doc.nuclear_first_use == "erodes_if_regime_threatened":
         # a no-first-use pledge erodes when the regime is threatened: by strikes
         # on the homeland, or by the defeat of the invasion it launched, which
@@ -168,13 +177,13 @@ def gates(obs: Observation) -> Gates:
     may_nuke = np.zeros(R, dtype=bool)
     use = restraint = None
     if cond.any():
-        regime = cond if doc.nuclear_first_use in ("if_regime_threatened",
-                                                   "erodes_if_regime_threatened") else None
+        regime = cond if doc.nuclear_first_use != "if_losing" else None
         use, restraint = first_use_value(obs, _nuclear_target(obs), regime)
-        may_nuke = cond & bold & (use > restraint)
+        may_nuke = (cond & bold & (use > restraint)) | automatic
     return Gates(may_fight=may_fight, may_nuke=may_nuke, losing=losing,
                  attacked_self=attacked_self, ally_hit=ally_hit, consulting=consulting,
-                 hedging=hedging, nuc_use=use, nuc_restraint=restraint)
+                 hedging=hedging, nuc_use=use, nuc_restraint=restraint,
+                 automatic=automatic)
 
 
 def _nuclear_target(obs: Observation) -> int:
@@ -245,7 +254,8 @@ def respond_to_nuclear(obs: Observation, ladder: NDArray[np.int64], g: Gates,
     conv_act = ladder[np.clip(conv_k, 0, len(ladder) - 1)]
     act = np.select([opt == NUC_NONE, opt == NUC_CONV, opt == NUC_LIMITED],
                     [np.full(R, MESSAGE), conv_act, np.full(R, LIMITED)], STRATEGIC)
-    return act.astype(np.int64), opt.astype(np.int64), vals
+    # options its doctrine or arsenal does not offer are not shown as weighed
+    return act.astype(np.int64), opt.astype(np.int64), np.where(allowed, vals, np.nan)
 
 
 def in_the_fight(obs: Observation, ladder: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -362,6 +372,13 @@ class DoctrinePolicy:
             use_force = under_attack & (answer >= 0)
             want = np.where(use_force, nxt, want)
             code = np.where(use_force, np.where(climb, ESCALATE, ANSWER), code)
+        # pre-delegated first use: the trigger the declared law names is pulled,
+        # so it goes to its lowest nuclear step whatever the ladder rule wanted
+        if g.automatic is not None and g.automatic.any() and lnuc.any():
+            lowest_nuc = int(np.flatnonzero(lnuc)[0])
+            auto = g.automatic & (want < lowest_nuc)
+            want = np.where(auto, lowest_nuc, want)
+            code = np.where(auto, NUC_AUTOMATIC, code)
         want = np.clip(want, -1, n - 1)
         # gates: violence and nuclear use
         idx = np.clip(want, 0, n - 1)
@@ -468,7 +485,8 @@ class DoctrinePolicy:
         thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.2f}"
         zk = f"P(defender hard)={p_hard:.2f}, threshold {thr_txt}, Zagare-Kilgour"
         if code == NUC_RESPONSE:
-            vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[k]:+.2f}" for k in range(4))
+            vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[k]:+.2f}" for k in range(4)
+                           if np.isfinite(vals[k]))
             return (f"doctrine: answer the nuclear use ({doc.nuclear_response}: {vs}) -> "
                     f"{NUC_OPTIONS[opt]}: {name}")
         if code == ACCEPT_DEAL:
@@ -494,6 +512,13 @@ class DoctrinePolicy:
         if code == CORNERED:
             return ("doctrine: under armed attack and losing: climbs although deterred "
                     f"-> {name}")
+        if code == NUC_FIRST_USE and g.automatic is not None and g.automatic[0]:
+            u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
+            rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+            return (f"doctrine: automatic nuclear use under its declared law (homeland "
+                    f"struck; resolve {r:.2f} >= {doc.nuclear_threshold:.2f}): "
+                    "pre-delegated, not weighed at this moment (value of use "
+                    f"{u:+.2f}, restraint {rs:+.2f}) -> {name}")
         if code == NUC_FIRST_USE:
             cond = {"if_losing": "losing the war",
                     "if_regime_threatened": "homeland struck and losing",
@@ -538,4 +563,8 @@ class DoctrinePolicy:
         if code == NO_MEANS:
             return ("doctrine: under armed attack but no violent step is open (forces or "
                     f"munitions spent, or no target) -> {name}")
+        if code == NUC_AUTOMATIC:
+            return ("doctrine: its declared law calls for automatic nuclear use (homeland "
+                    f"struck), but no nuclear step is open (no warheads, or no target) -> "
+                    f"{name}")
         return f"doctrine: -> {name}"

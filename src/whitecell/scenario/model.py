@@ -217,14 +217,21 @@ class Doctrine(Strict):
         default=0, ge=0, le=20, description="Turns of deliberation before intervening."
     )
     nuclear_first_use: Literal[
-        "never", "if_losing", "if_regime_threatened", "erodes_if_regime_threatened"] = Field(
+        "never", "if_losing", "if_regime_threatened", "erodes_if_regime_threatened",
+        "automatic_if_homeland_struck"] = Field(
         default="never",
         description="never = no first use (retaliation only); if_losing = at war and "
         "suffering over 60% of the damage it will bear; if_regime_threatened = that, and "
         "its homeland struck; erodes_if_regime_threatened = a declared no-first-use pledge "
         "that may erode when the regime is threatened and its main operation is failing "
         "(CSIS 2024, Confronting Armageddon; Talmadge 2017). Each also needs resolve >= "
-        "nuclear_threshold and a first use worth more than restraint (nuclear layer).",
+        "nuclear_threshold and a first use worth more than restraint (nuclear layer). "
+        "automatic_if_homeland_struck = use pre-delegated by a declared law: the first "
+        "strike on its homeland (the attack on the leadership or nuclear command the "
+        "DPRK's 2022 law names) triggers its lowest nuclear step with resolve >= "
+        "nuclear_threshold, without weighing use against restraint at that moment "
+        "(asymmetric escalation, Narang 2014); any later use is weighed as "
+        "if_regime_threatened.",
     )
     nuclear_response: Literal["expected_utility", "in_kind", "conventional", "none"] = Field(
         default="expected_utility",
