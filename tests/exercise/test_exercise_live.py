@@ -186,3 +186,45 @@ def test_the_turn_clock_warns_and_stops_while_paused(ex: Exercises) -> None:
     assert not ex.view(c.id, WHITE)["clock"]["paused"]
     assert _code(ex.set_clock, c.id, WHITE, -5) == 422
     assert _code(ex.set_clock, c.id, Role(CELL, "USA"), 5) == 403
+
+
+def _expire(ex: Exercises, xid: str) -> None:
+    """Move the stored deadline into the past (as if the minutes had gone by)."""
+    from whitecell.exercise.schema import exercises_table
+    with ex.engine.begin() as conn:
+        conn.execute(exercises_table.update().where(exercises_table.c.id == xid)
+                     .values(deadline="2000-01-01T00:00:00.000000Z"))
+
+
+def test_the_clock_closes_moves_at_the_deadline_when_told_to(ex: Exercises) -> None:
+    c, usa, jpn = _new(ex)
+    ex.set_clock(c.id, WHITE, 10, at_deadline="close")
+    ex.submit_move(c.id, usa, "USA", ["military_exercise"], "in time")
+    assert ex.view(c.id, usa)["clock"]["at_deadline"] == "close"
+    _expire(ex, c.id)
+    assert ex.view(c.id, jpn)["clock"]["expired"]
+    assert _code(ex.submit_move, c.id, jpn, "JPN", ["wait"], "late") == 409
+    assert _code(ex.submit_move, c.id, usa, "USA", ["wait"], "revised late") == 409
+    assert ex.apply_deadlines() == []  # "close" does not adjudicate
+    prop = ex.adjudicate(c.id, WHITE)
+    assert prop["moves"]["USA"]["action"] == "military_exercise"
+    assert prop["moves"]["JPN"]["action"] == "wait"  # no move by the deadline: it waits
+    assert _code(ex.set_clock, c.id, WHITE, 5, at_deadline="explode") == 422
+
+
+def test_the_clock_adjudicates_at_the_deadline_and_says_so(ex: Exercises) -> None:
+    c, usa, _ = _new(ex)
+    ex.set_clock(c.id, WHITE, 10, at_deadline="adjudicate")
+    ex.submit_move(c.id, usa, "USA", ["military_exercise"], "in time")
+    assert ex.apply_deadlines() == []  # not yet
+    _expire(ex, c.id)
+    assert ex.apply_deadlines() == [c.id]
+    assert ex.view(c.id, WHITE)["status"] == "adjudicating"
+    assert ex.apply_deadlines() == []  # once only
+    with ex.engine.connect() as conn:
+        audit = conn.execute(sa.text("SELECT role, action FROM exercise_audit "
+                                     "WHERE exercise_id = :x"), {"x": c.id}).all()
+    assert ("clock", "adjudicate") in [tuple(r) for r in audit]
+    # the white cell decides and publishes as after its own "Adjudicate"
+    ex.publish(c.id, WHITE)
+    assert ex.view(c.id, WHITE)["status"] == "published"

@@ -220,3 +220,32 @@ def test_tokens_are_never_logged(server: Server, two: Any) -> None:
         for tok in (t["facilitator"], t["observer"], *t["cells"].values()):
             assert tok not in text
     assert text.count(CONSOLE) <= 1  # printed once, in the console URL at start
+
+
+def test_the_server_adjudicates_a_turn_when_its_clock_runs_out(server: Server) -> None:
+    """A clock set to adjudicate at the deadline: the server's own watcher tries the turn
+    (no request from anyone), audited as the clock's act, and later moves are refused."""
+    x = create(server)
+    base, t = server.url + f"/api/exercises/{x['id']}", x["tokens"]
+    white = auth(t["facilitator"])
+    r = httpx.put(base + "/moves/USA", headers=auth(t["cells"]["USA"]), timeout=30,
+                  json={"actions": ["military_exercise"], "rationale": "before the clock"})
+    assert r.status_code == 200, r.text
+    bad = httpx.post(base + "/clock", headers=white, json={"minutes": 1, "at_deadline": "x"})
+    assert bad.status_code == 422
+    r = httpx.post(base + "/clock", headers=white, timeout=30,
+                   json={"minutes": 0.05, "at_deadline": "adjudicate"})
+    assert r.status_code == 200 and r.json()["at_deadline"] == "adjudicate", r.text
+    deadline, status = time.time() + 30, None
+    while time.time() < deadline:
+        status = httpx.get(base, headers=white, timeout=30).json()["status"]
+        if status == "adjudicating":
+            break
+        time.sleep(0.25)
+    assert status == "adjudicating"
+    late = httpx.put(base + "/moves/JPN", headers=auth(t["cells"]["JPN"]), timeout=30,
+                     json={"actions": ["wait"], "rationale": "too late"})
+    assert late.status_code == 409
+    audit = httpx.get(base + "/audit", headers=white, timeout=30).json()
+    rows = audit if isinstance(audit, list) else audit.get("audit", audit.get("entries", []))
+    assert any(e.get("role") == "clock" and e.get("action") == "adjudicate" for e in rows), rows

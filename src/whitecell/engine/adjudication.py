@@ -1260,8 +1260,14 @@ def war_termination(tn: Turn) -> None:
         if agreed[0]:
             res = f"terms agreed: {tn.name(c)} gets {_pct(x[0])} of the stakes"
         elif frozen[0]:
-            res = (f"STALEMATE: control has not moved for {int(st.calm_turns[0])} turns; "
-                   "the war is frozen on current lines")
+            n = int(st.calm_turns[0])
+            days = n * w.scenario.turn.length_days
+            if w.scenario.objective.fact in ("coercion", "blockade"):
+                res = (f"STALEMATE: {n} turns ({days:g} days) of fighting have not moved "
+                       "the contest (no one has yielded); the war ends in deadlock")
+            else:
+                res = (f"STALEMATE: control has not moved for {n} turns ({days:g} days); "
+                       "the war is frozen on current lines")
         elif not ripe[0]:
             res = "too early: fighting has not yet revealed the balance"
         elif not exists[0]:

@@ -52,6 +52,7 @@ from whitecell.exercise.schema import (
 from whitecell.exercise.states import ExerciseError, Status, check_transition
 from whitecell.exercise.tokens import (
     CELL,
+    CLOCK,
     CONSOLE,
     FACILITATOR,
     OBSERVER,
@@ -103,6 +104,11 @@ def _text(value: Any, what: str, limit: int = MAX_TEXT, required: bool = True) -
         raise ExerciseError(f"{what} is {len(value)} characters long (at most {limit})", 422)
     return value
 
+
+#: what the turn clock does when its deadline passes (:meth:`Exercises.set_clock`)
+AT_DEADLINE = ("warn", "close", "adjudicate")
+#: the role the clock acts under: white-cell rights, audited as "clock"
+CLOCK_ROLE = Role(CLOCK)
 
 @dataclass(frozen=True)
 class Created:
@@ -541,9 +547,18 @@ class Exercises:
         return self._status(xid, role, Status.RUNNING, "resume", **extra)
 
     def set_clock(self, xid: str, role: Role, minutes: float | None,
-                  warning_minutes: int = 2) -> dict[str, Any]:
-        """Set the turn's deadline ``minutes`` from now (None clears it)."""
+                  warning_minutes: int = 2, at_deadline: str = "warn") -> dict[str, Any]:
+        """Set the turn's deadline ``minutes`` from now (None clears it).
+
+        ``at_deadline`` says what happens when it passes: ``warn`` (the clock
+        shows it; moves stay open until the white cell adjudicates), ``close``
+        (moves close: a cell that has not moved waits) or ``adjudicate`` (moves
+        close and the turn is tried at once, the rulings waiting for the white
+        cell's decisions as if it had pressed "Adjudicate").
+        """
         self._white(role)
+        if at_deadline not in AT_DEADLINE:
+            raise ExerciseError(f"at_deadline must be one of {', '.join(AT_DEADLINE)}", 422)
         if minutes is not None and (isinstance(minutes, bool) or
                                     not isinstance(minutes, int | float) or
                                     not 0 < minutes <= 24 * 60):
@@ -560,25 +575,58 @@ class Exercises:
             if minutes is not None and snap.status == Status.PAUSED:
                 dl = f"P{float(minutes) * 60:.0f}"
             conn.execute(exercises_table.update().where(exercises_table.c.id == xid)
-                         .values(deadline=dl, warning_minutes=warning_minutes))
-            self._audit(conn, snap, role, "clock", minutes=minutes, warning=warning_minutes)
-        self._notify(xid, {"type": "clock", "turn": snap.turn, "deadline": dl}, ["*"])
-        return {"deadline": dl, "warning_minutes": warning_minutes}
+                         .values(deadline=dl, warning_minutes=warning_minutes,
+                                 at_deadline=at_deadline))
+            self._audit(conn, snap, role, "clock", minutes=minutes, warning=warning_minutes,
+                        at_deadline=at_deadline)
+        self._notify(xid, {"type": "clock", "turn": snap.turn, "deadline": dl,
+                           "at_deadline": at_deadline}, ["*"])
+        return {"deadline": dl, "warning_minutes": warning_minutes, "at_deadline": at_deadline}
 
     def clock(self, snap: Snap) -> dict[str, Any] | None:
         """The turn clock: deadline, seconds left, and whether the warning is on."""
         dl = snap.row.get("deadline")
         if not dl:
             return None
+        at = snap.row.get("at_deadline") or "warn"
         if dl.startswith("P"):
             left = float(dl[1:])
             return {"deadline": None, "seconds_left": left, "paused": True,
                     "warning_seconds": 60 * int(snap.row["warning_minutes"]),
-                    "warning": left <= 60 * int(snap.row["warning_minutes"])}
+                    "warning": left <= 60 * int(snap.row["warning_minutes"]),
+                    "expired": False, "at_deadline": at}
         left = (_parse_time(dl) - datetime.now(UTC)).total_seconds()
         return {"deadline": dl, "seconds_left": max(0.0, round(left)), "paused": False,
                 "warning_seconds": 60 * int(snap.row["warning_minutes"]),
-                "warning": left <= 60 * int(snap.row["warning_minutes"]), "expired": left <= 0}
+                "warning": left <= 60 * int(snap.row["warning_minutes"]), "expired": left <= 0,
+                "at_deadline": at}
+
+    def moves_closed(self, snap: Snap) -> bool:
+        """The deadline has passed and the clock was set to close the moves."""
+        c = self.clock(snap)
+        return bool(c and c.get("expired") and c["at_deadline"] in ("close", "adjudicate"))
+
+    def apply_deadlines(self) -> list[str]:
+        """Try the turn of every running exercise whose clock has run out with
+        ``at_deadline="adjudicate"``; returns their ids. The server calls it every
+        second; each is audited as the clock's act, and a white cell that
+        adjudicated first simply wins the race."""
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(exercises_table.c.id, exercises_table.c.deadline)
+                                .where((exercises_table.c.status == Status.RUNNING.value)
+                                       & (exercises_table.c.at_deadline == "adjudicate")
+                                       & exercises_table.c.deadline.is_not(None))).all()
+        done = []
+        for xid, dl in rows:
+            if str(dl).startswith("P") or _parse_time(str(dl)) > now:
+                continue
+            try:
+                self.adjudicate(xid, CLOCK_ROLE)
+            except ExerciseError:
+                continue  # the white cell moved first, or the turn changed
+            done.append(str(xid))
+        return done
 
     # ------------------------------------------------------------------ moves
     def look(self, xid: str) -> T.Look:
@@ -625,6 +673,9 @@ class Exercises:
         snap = self.snapshot(xid)
         if snap.status != Status.RUNNING:
             raise ExerciseError(f"moves are not open: the exercise is {snap.status}", 409)
+        if self.moves_closed(snap):
+            raise ExerciseError("moves are closed: the turn's deadline has passed (a cell "
+                                "without a move waits this turn)", 409)
         pic = T.look(self.setup(snap)).pictures.get(actor)
         if pic is None:
             raise ExerciseError(f"{actor} is not a human cell", 403)

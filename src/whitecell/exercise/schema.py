@@ -28,6 +28,9 @@ exercises_table = sa.Table(
     sa.Column("proposal", sa.Text),
     sa.Column("deadline", sa.String(32)),
     sa.Column("warning_minutes", sa.Integer, nullable=False),
+    # what the clock does when the deadline passes: NULL/"warn" (shows it),
+    # "close" (moves close) or "adjudicate" (moves close and the turn is tried)
+    sa.Column("at_deadline", sa.String(16)),
     sa.Column("facilitator_hash", sa.String(64), nullable=False),
     sa.Column("observer_hash", sa.String(64), nullable=False),
     sa.Column("created", sa.String(32), nullable=False),

@@ -18,6 +18,8 @@ OBSERVER = "observer"
 CELL = "cell"
 #: The server's own token (``whitecell serve``): creates exercises, acts as white cell in all.
 CONSOLE = "console"
+#: The turn clock acting at its deadline (no token: only the server holds this role).
+CLOCK = "clock"
 
 
 def new_token() -> str:
@@ -44,13 +46,15 @@ class Role:
 
     @property
     def is_white(self) -> bool:
-        return self.kind in (FACILITATOR, CONSOLE)
+        return self.kind in (FACILITATOR, CONSOLE, CLOCK)
 
     @property
     def label(self) -> str:
         """How the audit log and messages name this role (never the token)."""
         if self.kind == CELL:
             return str(self.actor)
+        if self.kind == CLOCK:
+            return "clock"
         return "white" if self.is_white else self.kind
 
     def audience(self) -> str:

@@ -50,6 +50,9 @@ class RulingBody(Body):
 class ClockBody(Body):
     minutes: float | None = Field(default=None)
     warning_minutes: int = Field(default=2, ge=0, le=120)
+    at_deadline: Literal["warn", "close", "adjudicate"] = Field(
+        default="warn", description="warn: show the deadline only; close: moves close; "
+        "adjudicate: moves close and the turn is tried at once")
 
 
 class InjectBody(Body):
@@ -147,7 +150,8 @@ def router(exercises: Exercises) -> APIRouter:
 
     @r.post("/exercises/{xid}/clock", summary="Set the turn's deadline")
     def clock(xid: str, body: ClockBody, request: Request) -> dict[str, Any]:
-        return exercises.set_clock(xid, who(request, xid), body.minutes, body.warning_minutes)
+        return exercises.set_clock(xid, who(request, xid), body.minutes, body.warning_minutes,
+                                   body.at_deadline)
 
     @r.post("/exercises/{xid}/injects", status_code=201, summary="An ad-hoc inject, now")
     def inject(xid: str, body: InjectBody, request: Request) -> dict[str, Any]:

@@ -134,9 +134,40 @@ def _validation_message(err: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+#: Seconds between two looks at the turn clocks (a deadline acts within this).
+CLOCK_PERIOD = 1.0
+
+
+async def _watch_clocks(exercises: Exercises, period: float = CLOCK_PERIOD) -> None:
+    """Act on every turn clock that has run out (``at_deadline="adjudicate"``)."""
+    import anyio
+
+    while True:
+        try:
+            for xid in await anyio.to_thread.run_sync(exercises.apply_deadlines):
+                log.info("deadline: exercise %s adjudicated by the clock", xid)
+        except Exception:  # noqa: BLE001 - the watcher must outlive a failing store call
+            log.exception("the turn-clock watcher failed; retrying")
+        await anyio.sleep(period)
+
+
 def create_app(exercises: Exercises, *, pages: bool = True) -> FastAPI:
     """The web app over ``exercises`` (the REST API, event streams and, with ``pages``, the UI)."""
-    app = FastAPI(title="whitecell live exercise", version=__version__,
+    import asyncio
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_watch_clocks(exercises))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="whitecell live exercise", version=__version__, lifespan=lifespan,
                   description="REST API of a live whitecell exercise. Authenticate with "
                   "'Authorization: Bearer TOKEN' (the server's facilitator token, an "
                   "exercise's facilitator, cell or observer token).")

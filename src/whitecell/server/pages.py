@@ -266,7 +266,7 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
         "end": lambda x, r, f: exercises.end(x, r),
         "clock": lambda x, r, f: exercises.set_clock(
             x, r, _number(_f(f, "minutes")) if _f(f, "minutes") else None,
-            int(_number(_f(f, "warning") or "2"))),
+            int(_number(_f(f, "warning") or "2")), _f(f, "at_deadline") or "warn"),
         "move": lambda x, r, f: exercises.submit_move(
             x, r, str(r.actor), [_move_choice(_f(f, "choice"))], _f(f, "rationale")),
         "decide": lambda x, r, f: exercises.decide(
