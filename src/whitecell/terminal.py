@@ -108,7 +108,9 @@ class HumanPolicy:
     def _choose_action(self, obs: Observation) -> int:
         """List the legal actions by their catalogue number; read a choice (or ``help N``)."""
         me = obs.actor
-        legal = [j for j in range(len(CATALOGUE)) if obs.legal[0, j]]
+        # as every front end: a move with no sensible target is not offered
+        legal = [j for j in range(len(CATALOGUE)) if obs.legal[0, j] and not (
+            CATALOGUE[j].needs_target and not target_options(obs.world, me, CATALOGUE[j]))]
         t = Table(title="Legal actions (help N describes move N)")
         for col in ("#", "id", "action", "rung", "category"):
             t.add_column(col)

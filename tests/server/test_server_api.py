@@ -249,3 +249,31 @@ def test_the_server_adjudicates_a_turn_when_its_clock_runs_out(server: Server) -
     audit = httpx.get(base + "/audit", headers=white, timeout=30).json()
     rows = audit if isinstance(audit, list) else audit.get("audit", audit.get("entries", []))
     assert any(e.get("role") == "clock" and e.get("action") == "adjudicate" for e in rows), rows
+
+
+def test_cells_submitting_at_once_lose_nothing(server: Server) -> None:
+    """Four cells of one exercise submit together, one of them revising its move many
+    times at once: every write is acknowledged, revisions count every write, and the
+    stored move is the last acknowledged one (on PostgreSQL the cells' writes share the
+    exercise's lock and each cell's writes queue on its own)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = create(server, cells={"USA": "human", "JPN": "human", "TWN": "human", "RUS": "human"})
+    base, t = server.url + f"/api/exercises/{x['id']}", x["tokens"]
+
+    def put(actor: str, i: int) -> int:
+        r = httpx.put(base + f"/moves/{actor}", headers=auth(t["cells"][actor]), timeout=60,
+                      json={"actions": ["wait"], "rationale": f"{actor} {i}"})
+        assert r.status_code == 200, r.text
+        return int(r.json()["revision"])
+
+    jobs = [(a, 0) for a in ("JPN", "TWN", "RUS")] + [("USA", i) for i in range(8)]
+    with ThreadPoolExecutor(max_workers=11) as pool:
+        revs = list(pool.map(lambda j: put(*j), jobs))
+    assert sorted(revs[3:]) == list(range(1, 9))  # USA's eight writes, each counted once
+    white = auth(t["facilitator"])
+    for a in ("JPN", "TWN", "RUS"):
+        got = httpx.get(base + f"/moves/{a}", headers=white, timeout=30).json()
+        assert got["revision"] == 1 and got["rationale"] == f"{a} 0"
+    usa = httpx.get(base + "/moves/USA", headers=white, timeout=30).json()
+    assert usa["revision"] == 8

@@ -23,18 +23,21 @@ def target_options(w: World, me: int, spec: ActionSpec) -> list[str]:
     """The actors that make sense as the target of ``spec`` played by actor ``me``.
 
     Cooperative moves (``COOPERATIVE``) go to partners: actors on the same side
-    that are not adversaries. Every other move needing a target (threats,
-    strikes, talks) goes to adversaries. When a scenario gives no such actor
-    the choice falls back to every other actor. Moves without a target get [].
+    that are not adversaries, or else to third parties that are not its
+    adversaries; never to an adversary (supplying weapons to the other side is
+    no sensible move), so with neither the move has no target and is not
+    offered (:func:`picture_of`). Every other move needing a target (threats,
+    strikes, talks) goes to adversaries, falling back to every other actor when
+    the scenario names none. Moves without a target get [].
     """
     if not spec.needs_target:
         return []
     others = [j for j in range(w.n_actors) if j != me]
     if spec.id in COOPERATIVE:
-        picked = [j for j in others if w.side[j] == w.side[me] and not w.adversaries[me, j]
-                  and not w.adversaries[j, me]]
-    else:
-        picked = [j for j in others if w.adversaries[me, j]]
+        friendly = [j for j in others if not w.adversaries[me, j] and not w.adversaries[j, me]]
+        picked = [j for j in friendly if w.side[j] == w.side[me]] or friendly
+        return [w.ids[j] for j in picked]
+    picked = [j for j in others if w.adversaries[me, j]]
     return [w.ids[j] for j in (picked or others)]
 
 
@@ -84,10 +87,13 @@ def picture_of(obs: Observation, run: int = 0) -> dict[str, Any]:
     for j in range(len(CATALOGUE)):
         if obs.legal[r, j]:
             spec = CATALOGUE[j]
+            targets = target_options(w, me, spec)
+            if spec.needs_target and not targets:
+                continue  # no sensible target (a cooperative move with no partner)
             legal.append({"id": spec.id, "name": spec.name, "number": j + 1,
                           "rung": int(spec.kahn_rung), "category": spec.rivera,
                           "instrument": spec.instrument, "description": spec.description,
-                          "targets": target_options(w, me, spec)})
+                          "targets": targets})
     return {
         "actor": w.ids[me], "turn": int(obs.turn), "actors": actors, "force_kinds": kinds,
         "fog": noise, "tension": round(float(obs.tension[r]), 4),

@@ -205,13 +205,31 @@ class Exercises:
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager
-    def _write(self, xid: str, light: bool = False) -> Iterator[tuple[sa.Connection, Snap]]:
+    def _write(self, xid: str, light: bool = False, key: str | None = None
+               ) -> Iterator[tuple[sa.Connection, Snap]]:
         """A transaction holding the exercise's write lock, with its fresh snapshot.
 
         SQLite has one writer per database: threads of this process queue on a
         lock of their own rather than on SQLite's busy handler, whose sleeps
         would add tens of milliseconds to a write under load.
+
+        On PostgreSQL a write ``key``ed to one cell (its move) takes the
+        exercise's row lock in share mode and a transaction lock of that cell:
+        the cells of one exercise submit at once, each waits only for its own
+        earlier write, and every change of the exercise's state (which takes
+        the row exclusively) still waits for them all and they for it.
         """
+        if key is not None and self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as conn:
+                got = conn.execute(sa.select(exercises_table.c.id)
+                                   .where(exercises_table.c.id == xid).with_for_update(
+                                       read=True)).first()
+                if got is None:
+                    raise ExerciseError(f"no exercise {xid!r}", 404)
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                             {"k": f"{xid}/{key}"})
+                yield conn, self._snap(conn, xid, light=light)
+            return
         with self._local, self.engine.begin() as conn:
             res = conn.execute(exercises_table.update().where(exercises_table.c.id == xid)
                                .values(rev=exercises_table.c.rev + 1, updated=_now()))
@@ -681,7 +699,7 @@ class Exercises:
             raise ExerciseError(f"{actor} is not a human cell", 403)
         move = T.check_move(pic, {"action": a0["action"],
                                   "target": a0["target"].upper() if a0.get("target") else None})
-        with self._write(xid, light=True) as (conn, snap2):
+        with self._write(xid, light=True, key=f"move/{actor}") as (conn, snap2):
             if snap2.status != Status.RUNNING or snap2.turn != snap.turn:
                 raise ExerciseError(f"moves are not open: the exercise is {snap2.status}", 409)
             prev = snap2.moves.get(actor)
