@@ -24,7 +24,7 @@ from rich.text import Text
 
 from whitecell.engine.observation import Decision, Observation
 from whitecell.exercise.targets import COOPERATIVE, target_options
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS, SUPPORTING
 
 Ask = Callable[[str], str]
 
@@ -161,10 +161,39 @@ class HumanPolicy:
         self._picture(obs)
         choice = self._choose_action(obs)
         target = self._choose_target(obs, choice)
+        support, support_t = self._supporting(obs, choice)
         rationale = self._rationale()
         return Decision(action=np.array([choice], dtype=np.int64),
                         target=np.array([target], dtype=np.int64),
-                        reasons=["human cell"], rationale=rationale)
+                        reasons=["human cell"], rationale=rationale,
+                        support=support, support_target=support_t)
+
+    def _supporting(self, obs: Observation, choice: int
+                    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Up to ``action_cap - 1`` supporting actions (only when the scenario allows)."""
+        cap = obs.world.scenario.parameters.action_cap
+        if cap <= 1:
+            return None, None
+        w, me = obs.world, obs.actor
+        ok = {CATALOGUE[j].id: j for j in range(len(CATALOGUE)) if obs.legal[0, j]
+              and CATALOGUE[j].id in SUPPORTING and j != choice
+              and not (CATALOGUE[j].needs_target and not target_options(w, me, CATALOGUE[j]))}
+        acts: list[int] = []
+        tgts: list[int] = []
+        while len(acts) < cap - 1 and ok:
+            ans = self.ask(f"supporting action {len(acts) + 1} of {cap - 1} (id or number; "
+                           f"Enter for none; one of {', '.join(sorted(ok))}): ").strip()
+            if not ans:
+                break
+            pick = parse_action(ans, [j for j in ok.values() if j not in acts])
+            if pick is None:
+                self.say(f"not a supporting action now: {ans!r}", "red")
+                continue
+            acts.append(pick)
+            tgts.append(self._choose_target(obs, pick))
+        if not acts:
+            return None, None
+        return (np.array([acts], dtype=np.int64), np.array([tgts], dtype=np.int64))
 
 
 def play_exercise(exercises: Any, xid: str, console: Console, ask: Ask | None = None) -> str:
@@ -225,12 +254,17 @@ def play_exercise(exercises: Any, xid: str, console: Console, ask: Ask | None = 
                     continue
                 obs = look.observations[a]
                 dec = HumanPolicy(a, console, ask).decide(obs)
-                spec = CATALOGUE[int(dec.action[0])]
-                tgt = int(dec.target[0])
-                target = obs.world.ids[tgt] if spec.needs_target and tgt >= 0 else None
-                exercises.submit_move(xid, Role(CELL, a), a,
-                                      [{"action": spec.id, "target": target}],
-                                      dec.rationale or "")
+                picks = [(int(dec.action[0]), int(dec.target[0]))]
+                if dec.support is not None and dec.support_target is not None:
+                    picks += [(int(x), int(y)) for x, y in zip(dec.support[0],
+                                                               dec.support_target[0],
+                                                               strict=True) if x >= 0]
+                acts = []
+                for code, tgt in picks:
+                    spec = CATALOGUE[code]
+                    acts.append({"action": spec.id, "target": obs.world.ids[tgt]
+                                 if spec.needs_target and tgt >= 0 else None})
+                exercises.submit_move(xid, Role(CELL, a), a, acts, dec.rationale or "")
             exercises.adjudicate(xid, WHITE)
         elif status == Status.ADJUDICATING:
             res = exercises.publish(xid, WHITE, advance=True)

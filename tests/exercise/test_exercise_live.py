@@ -228,3 +228,39 @@ def test_the_clock_adjudicates_at_the_deadline_and_says_so(ex: Exercises) -> Non
     # the white cell decides and publishes as after its own "Adjudicate"
     ex.publish(c.id, WHITE)
     assert ex.view(c.id, WHITE)["status"] == "published"
+
+
+def test_a_move_of_several_actions_where_the_scenario_allows_it(ex: Exercises) -> None:
+    c, usa, jpn = _new(ex)  # action_cap 1 (the bundled default)
+    two = [{"action": "military_exercise", "target": "CHN"}, {"action": "bomber_flight",
+                                                             "target": "CHN"}]
+    assert _code(ex.submit_move, c.id, usa, "USA", two, "two") == 422
+    c2 = ex.create(SCENARIO, seed=7, cells={"USA": "human", "JPN": "human"},
+                   sets=["max_turns=3", "parameters.action_cap=3"], start=True)
+    assert ex.actions(c2.id, usa)["action_cap"] == 3
+    assert "bomber_flight" in ex.actions(c2.id, usa)["supporting"]
+    got = ex.submit_move(c2.id, usa, "USA", two, "show force, twice")
+    assert [a["action"] for a in got["actions"]] == ["military_exercise", "bomber_flight"]
+    # a violent action may only be the main effort; no repeats; the cap holds
+    assert _code(ex.submit_move, c2.id, usa, "USA",
+                 ["military_exercise", {"action": "missile_strike", "target": "CHN"}], "") == 422
+    assert _code(ex.submit_move, c2.id, usa, "USA",
+                 ["bomber_flight", {"action": "bomber_flight", "target": "CHN"}], "") == 422
+    assert _code(ex.submit_move, c2.id, usa, "USA",
+                 ["military_exercise", "bomber_flight", "sanctions", "raise_alert"], "") == 422
+    prop = ex.adjudicate(c2.id, WHITE)
+    assert prop["moves"]["USA"]["support"] == [{"action": "bomber_flight", "target": "CHN"}]
+    ex.publish(c2.id, WHITE, advance=True)
+    v = ex.view(c2.id, Role(CELL, "USA"))
+    assert v["past_moves"][0]["support"][0]["action"] == "bomber_flight"
+    for _turn in (2, 3):
+        if ex.snapshot(c2.id).status != "running":
+            break
+        ex.submit_move(c2.id, usa, "USA", ["diplomatic_message", "sanctions"], "pressure")
+        ex.adjudicate(c2.id, WHITE)
+        ex.publish(c2.id, WHITE, advance=True)
+    # the published game replays event for event from its record
+    rec = ex.run_record(c2.id)
+    assert rec is not None
+    _, same = replay(rec)
+    assert same

@@ -191,3 +191,37 @@ def test_the_cells_of_a_turn_are_asked_together() -> None:
     assert peak[0] == 2  # one request per cell in flight at once, although concurrency is 1
     b = run_scenario("east-china-sea", seed=6, policy={"CHN": "llm", "JPN": "llm"}, llm=setup())
     assert a.event_digest == b.event_digest
+
+
+def test_a_language_model_may_back_its_move_with_supporting_actions() -> None:
+    """With parameters.action_cap 2 the schema allows two actions, the prompt says which may
+    support, a bad second action is re-asked, and the supporting action is played."""
+    import json as _json
+
+    from whitecell.scenario.actions import SUPPORTING
+
+    seen: dict[str, object] = {}
+
+    def two(req: ChatRequest) -> str:
+        seen["max"] = req.schema["properties"]["actions"]["maxItems"]
+        seen["system"] = req.messages[0][1]
+        menu = dict(menu_of(req))
+        asked_again = len(req.messages) > 2
+        second = "missile_strike" if not asked_again and "missile_strike" in menu else next(
+            a for a in menu if a in SUPPORTING and a != "diplomatic_message")
+        acts = [{"action": "diplomatic_message", "target": (menu["diplomatic_message"] or
+                                                            [None])[0]},
+                {"action": second, "target": (menu[second] or [None])[0]}]
+        return _json.dumps({"reasoning": "r", "signal": "s", "signal_intent": "posturing",
+                            "actions": acts})
+
+    rec = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup(two),
+                       sets=("parameters.action_cap=2", "max_turns=3"))
+    assert seen["max"] == 2
+    assert "up to 1 more that support it" in str(seen["system"])
+    chn = [e for e in rec.events if e["kind"] == "move" and e["actor"] == "CHN"]
+    assert any(e["data"].get("support") for e in chn)
+    assert not any(e["data"]["action"] == "missile_strike" for e in chn)
+    one = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup(),
+                       sets=("max_turns=3",))
+    assert "Choose exactly one action" in one.llm_calls[0]["request"]["messages"][0]["content"]

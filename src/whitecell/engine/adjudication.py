@@ -10,6 +10,7 @@ model, its inputs, the probability, the draw and the result in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,12 +76,20 @@ class Turn:
         return self.state.turn
 
     masks: dict[str, B] = field(default_factory=dict)  # per-turn cache of move masks
+    #: (R, A, S) supporting actions of the moves (-1 none) and their targets, or None
+    support: NDArray[np.int64] | None = None
+    support_target: NDArray[np.int64] | None = None
 
     def chose(self, action_id: str) -> B:
-        """(R, A) mask of actors that chose ``action_id`` in active runs (cached)."""
+        """(R, A) mask of actors that chose ``action_id`` in active runs (cached):
+        as the main effort of their move or as one of its supporting actions."""
         m = self.masks.get(action_id)
         if m is None:
-            m = (self.action == ACTION_INDEX[action_id]) & self.active[:, None]
+            code = ACTION_INDEX[action_id]
+            m = self.action == code
+            if self.support is not None:
+                m = m | (self.support == code).any(axis=2)
+            m = m & self.active[:, None]
             self.masks[action_id] = m
         return m
 
@@ -237,20 +246,53 @@ def posture(tn: Turn) -> None:
     own = np.where(live, acts.cost[act], 0.0)
     st.posture_costs += own
     st.costs += own
-    st.tension = np.clip(st.tension + np.where(tn.active, acts.tension[act].sum(axis=1), 0.0),
-                         0.0, 1.0)
-    st.alert = np.clip(st.alert + np.where(live, acts.alert[act], 0.0), 0.0, 1.0)
-    st.contact = np.where(tn.active, np.clip(acts.contact[act].sum(axis=1), 0.0, 1.0), 0.0)
+    tension_add = acts.tension[act]
+    alert_add = acts.alert[act]
+    contact_add = acts.contact[act]
     # costly signals (Fearon 1997): a move informs by what it would cost an
     # irresolute type to send it -- its sunk cost and the audience cost of a
     # public commitment; concessions keep their catalogue weight (negative)
     sp = tn.world.scenario.parameters.signals
     public = _IS_PUBLIC[act]
-    weight = np.asarray(beliefs.costly_signal_weight(
-        acts.cost[act], np.where(public, sp.audience_cost, 0.0), sp.cheap_scale,
-        sp.max_weight), dtype=float)
-    sig = np.where(acts.signal[act] < 0, acts.signal[act], weight)
-    sig = np.where(live & (acts.signal[act] != 0), sig, 0.0)  # (R, A) signal of each actor
+    sig = _signal(acts, act, public, live, sp)  # (R, A) signal of each actor
+    sup = tn.support
+    if sup is not None and (sup >= 0).any():
+        # supporting actions add their posture to the move's: the rung is the
+        # highest, scores, costs, tension and alert add up, signals are added as
+        # independent evidence (log-likelihood ratios add)
+        top = np.zeros_like(st.rung)
+        for k in range(sup.shape[2]):
+            a = sup[:, :, k]
+            has = (a >= 0) & live
+            if not has.any():
+                continue
+            a0 = np.where(has, a, 0)
+            top = np.maximum(top, np.where(has, acts.rung[a0], 0)).astype(np.int16)
+            w_add = np.where(has, acts.weight[a0], 0.0)
+            st.turn_score = st.turn_score + w_add
+            st.score += w_add
+            c_add = np.where(has, acts.cost[a0], 0.0)
+            st.posture_costs += c_add
+            st.costs += c_add
+            tension_add = tension_add + np.where(has, acts.tension[a0], 0.0)
+            alert_add = alert_add + np.where(has, acts.alert[a0], 0.0)
+            contact_add = contact_add + np.where(has, acts.contact[a0], 0.0)
+            pub = _IS_PUBLIC[a0] & has
+            sig = sig + _signal(acts, a0, pub, has, sp)
+            public = public | pub
+        st.rung = np.where(live, np.maximum(st.rung, top), st.rung).astype(np.int16)
+        st.peak = np.maximum(st.peak, st.rung).astype(np.int16)
+        st.prev_support_rung = np.where(live, st.support_rung, st.prev_support_rung
+                                        ).astype(np.int16)
+        st.support_rung = np.where(live, top, st.support_rung).astype(np.int16)
+    elif st.support_rung.any() or st.prev_support_rung.any():
+        st.prev_support_rung = np.where(live, st.support_rung, st.prev_support_rung
+                                        ).astype(np.int16)
+        st.support_rung = np.where(live, 0, st.support_rung).astype(np.int16)
+    st.tension = np.clip(st.tension + np.where(tn.active, tension_add.sum(axis=1), 0.0),
+                         0.0, 1.0)
+    st.alert = np.clip(st.alert + np.where(live, alert_add, 0.0), 0.0, 1.0)
+    st.contact = np.where(tn.active, np.clip(contact_add.sum(axis=1), 0.0, 1.0), 0.0)
     # audience costs (Fearon 1994): backing down after public commitments costs
     # the leader at home; each new commitment adds to the exposure
     backs = _IS_BACKING[act] & live
@@ -289,6 +331,15 @@ def posture(tn: Turn) -> None:
     st.escort = np.zeros_like(st.escort)
     st.incident = np.zeros_like(st.incident)
     st.closure = np.where(live & (st.closure > 0), st.closure - 1, st.closure).astype(np.int16)
+
+
+def _signal(acts: Any, act: NDArray[np.int64], public: B, live: B, sp: Any) -> F:
+    """(R, A) signal weight of the actions ``act`` where ``live`` (0 elsewhere)."""
+    weight = np.asarray(beliefs.costly_signal_weight(
+        acts.cost[act], np.where(public, sp.audience_cost, 0.0), sp.cheap_scale,
+        sp.max_weight), dtype=float)
+    sig = np.where(acts.signal[act] < 0, acts.signal[act], weight)
+    return np.where(live & (acts.signal[act] != 0), sig, 0.0)
 
 
 def mark_attacked(tn: Turn, attacker: int, target: NDArray[np.int64], mask: B) -> None:

@@ -23,7 +23,7 @@ from whitecell.engine.outcome import outcome_columns, outcome_record
 from whitecell.engine.overrides import DrawOverride
 from whitecell.engine.rules import end_of_turn, legal_actions, release_injects, settle_and_concede
 from whitecell.models import beliefs
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, SUPPORTING
 from whitecell.world.compile import World
 from whitecell.world.state import State
 
@@ -170,8 +170,13 @@ class Game:
         st = self.state
         key = (st.turn, id(st), st.runs)
         if self._recent_key != key:
+            last, prev = _RUNG[st.last_action], _RUNG[st.prev_action]
+            if st.support_rung.any() or st.prev_support_rung.any():
+                # a move's supporting actions count in the rung it showed the others
+                last = np.maximum(last, st.support_rung)
+                prev = np.maximum(prev, st.prev_support_rung)
             self._recent_cache = {
-                "last_rung": _RUNG[st.last_action], "prev_rung": _RUNG[st.prev_action],
+                "last_rung": last, "prev_rung": prev,
                 "last_violent": _VIOLENT[st.last_action],
                 "prev_violent": _VIOLENT[st.prev_action]}
             self._recent_key = key
@@ -201,6 +206,11 @@ class Game:
         R, A = st.runs, w.n_actors
         action = np.zeros((R, A), dtype=np.int64)
         target = np.full((R, A), -1, dtype=np.int64)
+        cap = w.scenario.parameters.action_cap
+        support = support_t = None
+        if cap > 1:
+            support = np.full((R, A, cap - 1), -1, dtype=np.int64)
+            support_t = np.full((R, A, cap - 1), -1, dtype=np.int64)
         record: dict[str, dict[str, object]] = {}
         # moves are simultaneous: every cell observes first; players that ask a
         # remote model (language-model cells) start asking before any cell waits
@@ -239,22 +249,48 @@ class Game:
             tgt = np.where(notarget, w.adversary[i], tgt)
             action[:, i] = act
             target[:, i] = tgt
+            sup_rows: list[dict[str, object]] = []
+            dropped: list[tuple[str, str]] = []
+            if support is not None and support_t is not None and dec.support is not None:
+                sa, st_, dropped = self._supporting(obs, dec, act, msel)
+                support[:, i, :] = sa
+                support_t[:, i, :] = st_
+                sup_rows = [{"action": CATALOGUE[int(a)].id,
+                             "target": w.ids[int(b)] if b >= 0 and CATALOGUE[int(a)].needs_target
+                             else None} for a, b in zip(sa[0], st_[0], strict=True) if a >= 0]
             if self.log.enabled and active[0]:
                 spec = CATALOGUE[int(act[0])]
                 tname = w.ids[int(tgt[0])] if tgt[0] >= 0 and spec.needs_target else None
                 record[aid] = {"action": spec.id, "target": tname, "reason": reason}
                 if dec.rationale:
                     record[aid]["rationale"] = dec.rationale
+                if sup_rows:
+                    record[aid]["support"] = sup_rows
                 self.log.add(t, "move", spec.name + (f" -> {tname}" if tname else ""),
                              actor=aid, action=spec.id, target=tname, rung=int(spec.kahn_rung),
                              rivera=spec.rivera, score=float(w.actions.weight[int(act[0])]),
                              reason=reason, rationale=dec.rationale,
                              policy=getattr(self.policies[aid], "name", "?"),
                              **_event_extra(dec))
+                for row in sup_rows:
+                    s2 = CATALOGUE[ACTION_INDEX[str(row["action"])]]
+                    tn2 = row["target"]
+                    self.log.add(t, "move", s2.name + (f" -> {tn2}" if tn2 else ""),
+                                 actor=aid, action=s2.id, target=tn2, rung=int(s2.kahn_rung),
+                                 rivera=s2.rivera, score=float(w.actions.weight[ACTION_INDEX[
+                                     s2.id]]), reason=f"supporting action of its move "
+                                 f"({spec.id})", rationale=None, support=True,
+                                 policy=getattr(self.policies[aid], "name", "?"))
+                for why, what in dropped:
+                    self.log.add(t, "ruling", f"{aid}: supporting action {what} dropped: "
+                                 f"{why}", actor=aid, model="move rules (parameters.action_cap)",
+                                 inputs={"action": what}, probability=1.0, draw=None,
+                                 result={"dropped": what})
         if self.log.enabled and active[0]:
             self.decisions.append(record)
         tn = adj.Turn(world=w, state=st, dice=self.dice, log=self.log, action=action,
-                      target=target, active=active, pending=st.proposal.copy())
+                      target=target, active=active, pending=st.proposal.copy(),
+                      support=support, support_target=support_t)
         adj.posture(tn)
         adj.reinforce(tn)
         adj.escort(tn)
@@ -291,6 +327,55 @@ class Game:
                                   for i, a in enumerate(w.ids)})
             if st.done[0]:
                 self.log.add(t, "end", "game over", **outcome_record(w, st))
+
+    def _supporting(self, obs: Observation, dec: Decision, act: NDArray[np.int64],
+                    msel: NDArray[np.bool_]
+                    ) -> tuple[NDArray[np.int64], NDArray[np.int64], list[tuple[str, str]]]:
+        """The supporting actions of ``dec`` that stand, (R, cap - 1) each, -1 for none,
+        and (why, action) of each one dropped in run 0.
+
+        A supporting action stands if it is one of :data:`SUPPORTING`, legal now,
+        not the main effort nor a repeat, and the move is not a forced MSEL move
+        (the inject dictates the whole move); the others are dropped, and in a
+        narrated game the white cell says why.
+        """
+        w = self.world
+        R = obs.runs
+        n = w.scenario.parameters.action_cap - 1
+        out = np.full((R, n), -1, dtype=np.int64)
+        out_t = np.full((R, n), -1, dtype=np.int64)
+        sa = np.asarray(dec.support, dtype=np.int64).reshape(R, -1)
+        stt = (np.asarray(dec.support_target, dtype=np.int64).reshape(R, -1)
+               if dec.support_target is not None else np.full_like(sa, -1))
+        rows = np.arange(R)
+        k_out = np.zeros(R, dtype=np.int64)
+        notes: list[tuple[str, str]] = []
+        for k in range(sa.shape[1]):
+            a = sa[:, k]
+            given = a >= 0
+            if not given.any():
+                continue
+            a0 = np.where(given, a, 0)
+            ok = given & _SUPPORTING[a0] & obs.legal[rows, a0] & (a0 != act) & ~msel
+            for j in range(k):
+                ok &= a0 != sa[:, j]
+            ok &= k_out < n
+            if self.log.enabled and bool(given[0] & ~ok[0]):
+                name = CATALOGUE[int(a0[0])].id
+                why = ("more actions than the scenario's action cap" if k_out[0] >= n else
+                       "the MSEL dictates the whole move" if msel[0] else
+                       f"{name} is not a supporting action (only non-violent signals that "
+                       "no model rules may support a move)" if not _SUPPORTING[a0[0]] else
+                       f"{name} is not legal now" if not obs.legal[0, a0[0]] else
+                       "a repeat of another action of the move")
+                notes.append((why, CATALOGUE[int(a0[0])].id))
+            tg = stt[:, k]
+            tg = np.where(CATALOGUE_NEEDS_TARGET[a0] & (tg < 0), w.adversary[obs.actor], tg)
+            slot = np.clip(k_out, 0, n - 1)
+            out[rows[ok], slot[ok]] = a0[ok]
+            out_t[rows[ok], slot[ok]] = tg[ok]
+            k_out += ok
+        return out, out_t, notes
 
     def play(self, on_turn: Callable[[Game], None] | None = None) -> None:
         """Play turns until every run has ended (the turn limit guarantees it).
@@ -392,6 +477,7 @@ def _event_extra(dec: Decision) -> dict[str, Any]:
 
 
 CATALOGUE_NEEDS_TARGET = np.array([a.needs_target for a in CATALOGUE])
+_SUPPORTING = np.array([a.id in SUPPORTING for a in CATALOGUE])
 _RUNG = np.array([a.kahn_rung for a in CATALOGUE], dtype=np.int16)
 _VIOLENT = np.array([a.violent for a in CATALOGUE])
 

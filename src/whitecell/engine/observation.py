@@ -144,6 +144,10 @@ class Decision:
     reasons: list[str] | None = None  # per run, only when obs.explain
     rationale: str | None = None  # free text from a human cell (run 0)
     extra: dict[str, object] = field(default_factory=dict)
+    #: supporting actions (R, S) and their targets, -1 for none; only when the
+    #: scenario's ``parameters.action_cap`` > 1 (human and language-model cells)
+    support: NDArray[np.int64] | None = None
+    support_target: NDArray[np.int64] | None = None
 
 
 @runtime_checkable

@@ -64,6 +64,7 @@ from whitecell.exercise.tokens import (
 from whitecell.record.run import RunRecord
 from whitecell.record.session import MAX_SEED, stored_ref
 from whitecell.record.store import RunStore, StoreError
+from whitecell.scenario.actions import SUPPORTING
 
 #: Longest free text accepted (rationale, message, inject, note), in characters.
 MAX_TEXT = 4000
@@ -662,33 +663,44 @@ class Exercises:
         pic = T.look(self.setup(snap)).pictures.get(str(role.actor))
         if pic is None:
             raise ExerciseError(f"{role.actor} is not a human cell", 403)
-        return {"turn": snap.turn, "actor": role.actor, "actions": pic["legal"]}
+        cap = int(self.scenario(snap).parameters.action_cap)
+        return {"turn": snap.turn, "actor": role.actor, "actions": pic["legal"],
+                "action_cap": cap,
+                "supporting": [a["id"] for a in pic["legal"] if a["id"] in SUPPORTING]
+                if cap > 1 else []}
 
     def submit_move(self, xid: str, role: Role, actor: str, actions: Any,
                     rationale: Any) -> dict[str, Any]:
         """Store (or revise) ``actor``'s move for the turn being played.
 
-        ``actions`` is a list of one action id or ``{"action", "target"}``; the
-        engine adjudicates one action per cell per turn.
+        ``actions`` is a list of action ids or ``{"action", "target"}``: the
+        move's main effort first, then up to ``parameters.action_cap - 1``
+        supporting actions (non-violent signals no model rules; the scenario's
+        cap is 1 unless it says otherwise: docs/decisions/0004).
         """
         if role.kind != CELL or role.actor != actor:
             raise ExerciseError(f"only {actor}'s own token may submit its move", 403)
         if not isinstance(actions, list) or not actions:
-            raise ExerciseError("actions must be a list of one action", 422)
-        if len(actions) > 1:
-            raise ExerciseError("one action per turn: each cell makes one move per turn, its "
-                                "main effort (docs/decisions/0004-one-move-per-cell-per-turn.md)",
-                                422)
-        a0 = actions[0]
-        if isinstance(a0, str):
-            a0 = {"action": a0}
-        if not isinstance(a0, dict) or set(a0) - {"action", "target"} or "action" not in a0:
-            raise ExerciseError("each action is an action id or {\"action\": ID, "
-                                "\"target\": ACTOR}", 422)
-        if a0.get("target") is not None and not isinstance(a0["target"], str):
-            raise ExerciseError("target must be an actor id", 422)
+            raise ExerciseError("actions must be a non-empty list of actions", 422)
+        parsed = []
+        for a0 in actions:
+            if isinstance(a0, str):
+                a0 = {"action": a0}
+            if not isinstance(a0, dict) or set(a0) - {"action", "target"} or "action" not in a0:
+                raise ExerciseError("each action is an action id or {\"action\": ID, "
+                                    "\"target\": ACTOR}", 422)
+            if a0.get("target") is not None and not isinstance(a0["target"], str):
+                raise ExerciseError("target must be an actor id", 422)
+            parsed.append(a0)
         text = _text(rationale, "rationale", required=False)
         snap = self.snapshot(xid)
+        cap = int(self.scenario(snap).parameters.action_cap)
+        if len(parsed) > cap:
+            raise ExerciseError(
+                f"at most {cap} action{'s' if cap > 1 else ''} per move in this scenario "
+                f"(parameters.action_cap = {cap}: the main effort"
+                + (f" and up to {cap - 1} supporting actions" if cap > 1 else "")
+                + "; docs/decisions/0004-one-move-per-cell-per-turn.md)", 422)
         if snap.status != Status.RUNNING:
             raise ExerciseError(f"moves are not open: the exercise is {snap.status}", 409)
         if self.moves_closed(snap):
@@ -697,14 +709,16 @@ class Exercises:
         pic = T.look(self.setup(snap)).pictures.get(actor)
         if pic is None:
             raise ExerciseError(f"{actor} is not a human cell", 403)
-        move = T.check_move(pic, {"action": a0["action"],
-                                  "target": a0["target"].upper() if a0.get("target") else None})
+        checked = [T.check_move(pic, {"action": a0["action"], "target": a0["target"].upper()
+                                      if a0.get("target") else None}) for a0 in parsed]
+        T.check_support(checked)
+        move = checked[0]
         with self._write(xid, light=True, key=f"move/{actor}") as (conn, snap2):
             if snap2.status != Status.RUNNING or snap2.turn != snap.turn:
                 raise ExerciseError(f"moves are not open: the exercise is {snap2.status}", 409)
             prev = snap2.moves.get(actor)
             rev = (int(prev["revision"]) + 1) if prev else 1
-            values = dict(actions=json.dumps([move]), rationale=text, revision=rev,
+            values = dict(actions=json.dumps(checked), rationale=text, revision=rev,
                           submitted=_now())
             if prev:
                 conn.execute(moves_table.update().where(
@@ -715,7 +729,7 @@ class Exercises:
                                                          actor=actor, **values))
             self._audit(conn, snap2, role, "move", actor=actor, revision=rev,
                         action=move["action"], target=move["target"])
-        out = {"turn": snap.turn, "actor": actor, "actions": [move], "rationale": text,
+        out = {"turn": snap.turn, "actor": actor, "actions": checked, "rationale": text,
                "revision": rev, "submitted": values["submitted"]}
         self._notify(xid, {"type": "move", "turn": snap.turn, "actor": actor, "revision": rev,
                            "submitted": values["submitted"]},
@@ -743,6 +757,8 @@ class Exercises:
         for a, m in snap.moves.items():
             mv = dict(m["actions"][0])
             mv["rationale"] = m["rationale"] or None
+            if len(m["actions"]) > 1:
+                mv["support"] = [dict(x) for x in m["actions"][1:]]
             out[a] = mv
         return out
 
@@ -1100,6 +1116,7 @@ class Exercises:
             "cells": [{"actor": a, "name": sc.actor(a).name, "cell": sc.actor(a).cell,
                        "kind": snap.cells[a]["kind"]} for a in ids],
             "clock": self.clock(snap),
+            "action_cap": int(sc.parameters.action_cap),
             "published_turns": len(snap.turns),
             "timeline": views.redact_events(pub, role, ids),
             "chart": self._chart(pub, ids),

@@ -40,9 +40,9 @@ from whitecell.engine.overrides import RULINGS, UNACTORED, DrawOverride, parse_o
 from whitecell.engine.picture import picture_of
 from whitecell.exercise.states import ExerciseError
 from whitecell.policies import POLICY_KINDS, LLMSetup
-from whitecell.policies.recorded import RecordedPolicy
+from whitecell.policies.recorded import RecordedPolicy, support_arrays
 from whitecell.record.session import Session, start_session
-from whitecell.scenario.actions import ACTION_INDEX
+from whitecell.scenario.actions import ACTION_INDEX, SUPPORTING
 from whitecell.scenario.errors import ScenarioError
 from whitecell.scenario.load import ResolvedScenario, load_scenario, scenario_path
 
@@ -131,9 +131,11 @@ class Seat:
                             reasons=["no move submitted: the cell waits"])
         m = self.move
         tgt = obs.world.actor_index(m["target"]) if m.get("target") else -1
+        sup, sup_t = support_arrays(obs, m.get("support") or ())
         return Decision(action=np.array([ACTION_INDEX[m["action"]]], dtype=np.int64),
                         target=np.array([tgt], dtype=np.int64), reasons=["human cell"],
-                        rationale=m.get("rationale") or None)
+                        rationale=m.get("rationale") or None, support=sup,
+                        support_target=sup_t)
 
 
 @dataclass
@@ -396,6 +398,20 @@ def check_move(picture: Mapping[str, Any], move: Mapping[str, Any]) -> dict[str,
     elif target is not None:
         raise ExerciseError(f"{act} takes no target", 422)
     return {"action": act, "target": target}
+
+
+def check_support(moves: Sequence[Mapping[str, Any]]) -> None:
+    """The actions after a move's first must be distinct supporting actions."""
+    seen = {moves[0]["action"]} if moves else set()
+    for m in moves[1:]:
+        if m["action"] not in SUPPORTING:
+            raise ExerciseError(
+                f"{m['action']} cannot support a move: only non-violent signals that no "
+                "model rules may (" + ", ".join(sorted(SUPPORTING)) + "); make it the "
+                "main effort (first) instead", 422)
+        if m["action"] in seen:
+            raise ExerciseError(f"{m['action']} appears twice in the move", 422)
+        seen.add(m["action"])
 
 
 def trial(setup: Setup, moves: Mapping[str, Mapping[str, Any]],

@@ -7,9 +7,10 @@ A reply is ``{"reasoning", "signal", "signal_intent", "actions"}``:
 * ``signal_intent``: the Rivera et al. (2024) category the statement claims
   for the move (de-escalation ... nuclear); the report sets it beside the
   category of what the cell did (the say-do gap);
-* ``actions``: ``[{"action": ID, "target": ACTOR | null}]``, at most
-  :data:`ACTION_CAP` items, each a legal action of this turn with one of its
-  sensible targets.
+* ``actions``: ``[{"action": ID, "target": ACTOR | null}]``, at most the
+  scenario's ``parameters.action_cap`` items (:data:`ACTION_CAP` = 1 unless it
+  says otherwise), each a legal action of this turn with one of its sensible
+  targets; after the first, only supporting actions.
 
 The schema lists the legal ids and targets as enums, so a server that keeps to
 schemas cannot answer off the menu (text lengths are bounded by the reply's
@@ -27,8 +28,8 @@ from typing import Any
 
 from whitecell.scenario.actions import RIVERA_CATEGORIES
 
-#: Moves per cell per turn: one (docs/decisions/0004-one-move-per-cell-per-turn.md);
-#: the schema's ``maxItems``.
+#: Actions per move unless the scenario says otherwise (``parameters.action_cap``;
+#: docs/decisions/0004-one-move-per-cell-per-turn.md): the schema's ``maxItems``.
 ACTION_CAP = 1
 
 
@@ -83,8 +84,13 @@ def move_schema(menu: Sequence[MenuItem], cap: int = ACTION_CAP) -> dict[str, An
     }
 
 
-def parse_reply(text: str, menu: Sequence[MenuItem], cap: int = ACTION_CAP) -> Move:
-    """Validate a reply against this turn's menu; ReplyError says what is wrong."""
+def parse_reply(text: str, menu: Sequence[MenuItem], cap: int = ACTION_CAP,
+                supporting: frozenset[str] = frozenset()) -> Move:
+    """Validate a reply against this turn's menu; ReplyError says what is wrong.
+
+    With ``cap`` > 1 the first action is the move's main effort and the others
+    must be distinct actions of ``supporting``.
+    """
     try:
         data = json.loads(_strip_fence(text))
     except json.JSONDecodeError as e:
@@ -121,6 +127,11 @@ def parse_reply(text: str, menu: Sequence[MenuItem], cap: int = ACTION_CAP) -> M
                                  f"{', '.join(m.targets)}")
         elif t is not None:
             raise ReplyError(f"actions[{n}].target {t!r}: {m.id} takes no target")
+        if n > 0 and m.id not in supporting:
+            raise ReplyError(f"actions[{n}].action {m.id!r} cannot support the main action: "
+                             "only " + ", ".join(sorted(supporting)) + " may")
+        if any(m.id == o for o, _ in out):
+            raise ReplyError(f"actions[{n}].action {m.id!r} appears twice")
         out.append((m.id, t))
     return Move(reasoning=data["reasoning"], signal=data["signal"], signal_intent=intent,
                 actions=tuple(out))

@@ -103,5 +103,7 @@ def persona_text(sc: Scenario, actor: str) -> str:
 def render(version: str, persona: str, turn_context: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The (system, user) messages of one call."""
     system, turn, _ = _templates(version)
-    sys_text = system.render(persona=persona, categories=", ".join(RIVERA_CATEGORIES))
+    sys_text = system.render(persona=persona, categories=", ".join(RIVERA_CATEGORIES),
+                             cap=int(turn_context.get("action_cap", 1)),
+                             supporting=", ".join(turn_context.get("supporting", ())))
     return (("system", sys_text.strip()), ("user", turn.render(**turn_context).strip()))

@@ -34,10 +34,10 @@ from whitecell.engine.observation import Decision, Observation
 from whitecell.engine.picture import picture_of
 from whitecell.llm.client import ChatRequest, Completion, LLMClient
 from whitecell.llm.endpoint import Endpoint
-from whitecell.llm.move import ACTION_CAP, MenuItem, Move, ReplyError, move_schema, parse_reply
+from whitecell.llm.move import MenuItem, Move, ReplyError, move_schema, parse_reply
 from whitecell.llm.prompt import persona_text, render, template_digest
 from whitecell.policies.doctrine import DoctrinePolicy
-from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, SUPPORTING
 from whitecell.world.compile import World
 
 
@@ -126,6 +126,7 @@ class LLMPolicy:
         self.channel = channel or PublicChannel()
         self.fallback = DoctrinePolicy(actor)
         self.params = world.scenario.parameters.llm
+        self.cap = int(world.scenario.parameters.action_cap)
         self.persona = persona_text(world.scenario, actor)
         self.history: list[list[dict[str, Any]]] = [[] for _ in range(len(self.runs))]
         self._prepared: _Prepared | None = None
@@ -181,7 +182,8 @@ class LLMPolicy:
                 "blockade": pic["blockade"], "lodgment": pic["lodgment"],
                 "islands_held": pic["islands_held"], "proposal": pic["proposal"],
                 "actors": actors, "injects": injects, "history": self.history[r][-8:],
-                "menu": menu}
+                "menu": menu, "action_cap": self.cap,
+                "supporting": sorted(m["id"] for m in menu if m["id"] in SUPPORTING)}
 
     def _remember(self, obs: Observation) -> None:
         """Add last turn's public moves and statements to each run's history."""
@@ -201,7 +203,7 @@ class LLMPolicy:
                  menu: list[MenuItem], attempt: int) -> ChatRequest:
         p = self.params
         return ChatRequest(model=self.setup.endpoint.model_identity(), messages=messages,
-                           schema=move_schema(menu, ACTION_CAP), temperature=p.temperature,
+                           schema=move_schema(menu, self.cap), temperature=p.temperature,
                            top_p=p.top_p, max_tokens=p.max_tokens,
                            seed=call_seed(self.seed, int(self.runs[r]), obs.turn, self.actor,
                                           attempt))
@@ -252,7 +254,7 @@ class LLMPolicy:
                 keys[r].append(req.key())
                 err = None
                 try:
-                    got[r] = parse_reply(c.content, menus[r])
+                    got[r] = parse_reply(c.content, menus[r], self.cap, SUPPORTING)
                 except ReplyError as e:
                     err = str(e)
                     errors[r].append(err)
@@ -260,14 +262,26 @@ class LLMPolicy:
                     convo[r] = convo[r] + (("assistant", c.content),
                                            ("user", f"That reply is not valid: {err}. Reply "
                                                     "again with one JSON object as specified, "
-                                                    "choosing one action from the menu."))
+                                                    + ("choosing one action from the menu."
+                                                       if self.cap == 1 else
+                                                       "choosing a main action and at most "
+                                                       f"{self.cap - 1} supporting actions "
+                                                       "from the menu.")))
                 self._audit(obs, r, req, c, attempt, err)
             pending = still
         w = self.world
+        support = support_t = None
+        if self.cap > 1:
+            support = np.full((R, self.cap - 1), -1, dtype=np.int64)
+            support_t = np.full((R, self.cap - 1), -1, dtype=np.int64)
         for r, mv in got.items():
             act, tgt = mv.actions[0]
             action[r] = ACTION_INDEX[act]
             target[r] = w.actor_index(tgt) if tgt else -1
+            if support is not None and support_t is not None:
+                for k, (a2, t2) in enumerate(mv.actions[1:self.cap]):
+                    support[r, k] = ACTION_INDEX[a2]
+                    support_t[r, k] = w.actor_index(t2) if t2 else -1
             self.channel.post(int(self.runs[r]), obs.turn, self.actor, mv.signal)
         for r in todo:
             g = int(self.runs[r])
@@ -283,7 +297,8 @@ class LLMPolicy:
         extra: dict[str, object] = {}
         if obs.explain and todo and todo[0] == 0:
             reasons, extra = self._narrate(fb, got.get(0), errors[0], keys[0])
-        return Decision(action=action, target=target, reasons=reasons, extra=extra)
+        return Decision(action=action, target=target, reasons=reasons, extra=extra,
+                        support=support, support_target=support_t)
 
     def _narrate(self, fb: Decision, mv: Move | None, errors: list[str], keys: list[str]
                  ) -> tuple[list[str], dict[str, object]]:

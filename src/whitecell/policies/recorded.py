@@ -41,8 +41,21 @@ class RecordedPolicy:
         m = self.moves[k]
         act = ACTION_INDEX[m["action"]]
         tgt = obs.world.actor_index(m["target"]) if m.get("target") else -1
+        sup, sup_t = support_arrays(obs, m.get("support") or ())
         return Decision(action=np.full(obs.runs, act, dtype=np.int64),
                         target=np.full(obs.runs, tgt, dtype=np.int64),
-                        reasons=[m.get("reason", "")], rationale=m.get("rationale"))
+                        reasons=[m.get("reason", "")], rationale=m.get("rationale"),
+                        support=sup, support_target=sup_t)
+
+
+def support_arrays(obs: Observation, rows: Sequence[Any]
+                   ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(R, S) supporting actions and targets from ``[{"action", "target"}, ...]`` (None if none)."""
+    if not rows:
+        return None, None
+    acts = [ACTION_INDEX[r["action"]] for r in rows]
+    tgts = [obs.world.actor_index(r["target"]) if r.get("target") else -1 for r in rows]
+    return (np.tile(np.array(acts, dtype=np.int64), (obs.runs, 1)),
+            np.tile(np.array(tgts, dtype=np.int64), (obs.runs, 1)))
 
 

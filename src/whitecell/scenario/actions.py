@@ -362,6 +362,13 @@ BACKING_DOWN: tuple[str, ...] = ("propose_talks", "accept_settlement", "ceasefir
 ACTION_IDS: tuple[str, ...] = tuple(a.id for a in CATALOGUE)
 ACTION_INDEX: dict[str, int] = {a.id: i for i, a in enumerate(CATALOGUE)}
 
+#: Actions that may support a move's main effort when ``parameters.action_cap`` > 1:
+#: non-violent signals that no model of their own rules (their effects are the
+#: move's posture: rung, Rivera score, cost, tension, alert and signal weight).
+SUPPORTING: frozenset[str] = frozenset(
+    a.id for a in CATALOGUE
+    if not a.violent and a.adjudicator is None and a.id not in ("wait", "stand_down"))
+
 
 def action(action_id: str) -> ActionSpec:
     """Return the catalogue entry for ``action_id`` (KeyError if unknown)."""

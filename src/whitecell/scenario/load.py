@@ -104,13 +104,15 @@ def scenario_path(ref: str) -> Path:
 def digest_of(sc: Scenario) -> str:
     """sha256 of the canonical JSON of a resolved scenario.
 
-    Fields added after runs were first stored (``parameters.llm``, an actor's
-    ``persona``) count only when set away from their default, so a scenario
+    Fields added after runs were first stored (``parameters.llm``,
+    ``parameters.action_cap``, an actor's ``persona``) count only when set away from their default, so a scenario
     that does not use them keeps the digest its stored runs recorded.
     """
     data = sc.model_dump(mode="json")
     if sc.parameters.llm == LLMParameters():
         data["parameters"].pop("llm", None)
+    if sc.parameters.action_cap == 1:
+        data["parameters"].pop("action_cap", None)
     for a in data["actors"]:
         if a.get("persona") is None:
             a.pop("persona", None)

@@ -701,6 +701,13 @@ class Parameters(Strict):
     signals: SignalParameters = Field(default_factory=SignalParameters)
     alliance: AllianceParameters = Field(default_factory=AllianceParameters)
     belief_prior_strength: float = Field(default=4.0, gt=0, le=100)
+    action_cap: int = Field(
+        default=1, ge=1, le=3,
+        description="Actions a cell may take in one move: its main effort and up to "
+        "action_cap - 1 supporting actions, which are non-violent signals ruled by no "
+        "model of their own (messages, visits, exercises, alerts, sanctions, "
+        "ultimatums). Rivera et al. 2024 allowed three non-message actions a day. The "
+        "AI players make one; human and language-model cells may make more.")
     llm: LLMParameters = Field(default_factory=LLMParameters)
 
 

@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 
 from whitecell.exercise import ExerciseError, Exercises, Role, Status
 from whitecell.exercise.tokens import CELL, CONSOLE
+from whitecell.scenario.actions import SUPPORTING
 from whitecell.server.auth import CONSOLE_COOKIE, COOKIE, bearer, check_csrf, csrf_token
 from whitecell.server.stream import event_stream
 
@@ -51,6 +52,8 @@ _env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                           autoescape=True, undefined=jinja2.ChainableUndefined,
                           trim_blocks=True, lstrip_blocks=True)
 _env.filters["tojson_text"] = lambda v: json.dumps(v, sort_keys=True)
+#: actions that may support a move's main effort (scenarios with action_cap > 1)
+_env.globals["supporting"] = frozenset(SUPPORTING)
 
 
 def _page(name: str, **ctx: Any) -> HTMLResponse:
@@ -268,7 +271,9 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
             x, r, _number(_f(f, "minutes")) if _f(f, "minutes") else None,
             int(_number(_f(f, "warning") or "2")), _f(f, "at_deadline") or "warn"),
         "move": lambda x, r, f: exercises.submit_move(
-            x, r, str(r.actor), [_move_choice(_f(f, "choice"))], _f(f, "rationale")),
+            x, r, str(r.actor), [_move_choice(_f(f, "choice"))] + [
+                _move_choice(_f(f, f"support{k}")) for k in (1, 2) if _f(f, f"support{k}")],
+            _f(f, "rationale")),
         "decide": lambda x, r, f: exercises.decide(
             x, r, _f(f, "ruling"), _f(f, "decision"),
             draw=_number(_f(f, "draw")) if _f(f, "draw") else None,

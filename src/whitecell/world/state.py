@@ -98,6 +98,8 @@ class State:
     nuclear_attacked_turn: I16  # (R, A) last turn nuclear weapons were used against it
     exposure: F  # (R, A) audience cost it would pay for backing down now (share of stakes)
     fired: B  # (R, n_injects)
+    support_rung: I16  # (R, A) highest rung of last turn's supporting actions (0 = none)
+    prev_support_rung: I16  # (R, A) the same two turns back
 
     @property
     def runs(self) -> int:
@@ -174,6 +176,8 @@ class State:
             nuclear_attacked_turn=z((R, A), dtype=np.int16),
             exposure=z((R, A)),
             fired=z((R, nI), dtype=bool),
+            support_rung=z((R, A), dtype=np.int16),
+            prev_support_rung=z((R, A), dtype=np.int16),
         )
 
     def belief_mean(self) -> F:
