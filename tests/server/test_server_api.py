@@ -277,3 +277,30 @@ def test_cells_submitting_at_once_lose_nothing(server: Server) -> None:
         assert got["revision"] == 1 and got["rationale"] == f"{a} 0"
     usa = httpx.get(base + "/moves/USA", headers=white, timeout=30).json()
     assert usa["revision"] == 8
+
+
+def test_a_move_of_several_actions_over_the_api(server: Server) -> None:
+    """An exercise created with parameters.action_cap=2 takes a main effort and one
+    supporting signal; a bad set is a 422 that names it; the cap holds."""
+    bad = httpx.post(server.url + "/api/exercises", headers=auth(CONSOLE), timeout=60, json={
+        "scenario": "taiwan-strait-crisis", "cells": {"USA": "human"},
+        "sets": ["parameters.action_cap=9"]})
+    assert bad.status_code == 422 and "action_cap" in bad.json()["detail"], bad.text
+    x = create(server, sets=["parameters.action_cap=2"])
+    base, t = server.url + f"/api/exercises/{x['id']}", x["tokens"]
+    usa = auth(t["cells"]["USA"])
+    acts = httpx.get(base + "/actions", headers=usa, timeout=30).json()
+    assert acts["action_cap"] == 2 and "bomber_flight" in acts["supporting"]
+    r = httpx.put(base + "/moves/USA", headers=usa, timeout=30, json={
+        "actions": ["military_exercise", {"action": "bomber_flight", "target": "CHN"}],
+        "rationale": "show of force"})
+    assert r.status_code == 200, r.text
+    assert [a["action"] for a in r.json()["actions"]] == ["military_exercise", "bomber_flight"]
+    three = httpx.put(base + "/moves/USA", headers=usa, timeout=30, json={
+        "actions": ["military_exercise", "bomber_flight", "raise_alert"]})
+    assert three.status_code == 422 and "at most 2" in three.json()["detail"]
+    with httpx.Client(base_url=server.url, follow_redirects=True, timeout=30) as cell:
+        page = cell.get(f"/join?t={t['cells']['USA']}")
+    assert page.status_code == 200 and 'name="support1"' in page.text
+    assert "<b>military_exercise</b> → CHN + bomber_flight → CHN" in page.text, page.text[
+        page.text.find("Your move"):page.text.find("Your move") + 800]

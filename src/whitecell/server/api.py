@@ -27,6 +27,9 @@ class CreateBody(Body):
     excursion: str | None = Field(default=None, max_length=64)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     cells: dict[str, Literal["human", "doctrine", "strategic"]] = Field(default_factory=dict)
+    sets: list[str] = Field(default_factory=list, max_length=32, description=(
+        "Changes to the scenario as PATH=VALUE, as --set on the command line (e.g. "
+        "'parameters.action_cap=2', 'max_turns=6'); a bad one is a 422 naming it."))
     start: bool = Field(default=True, description="Begin turn 1 at once (else: draft).")
 
 
@@ -92,8 +95,11 @@ def router(exercises: Exercises) -> APIRouter:
             raise ExerciseError("no token: send 'Authorization: Bearer TOKEN'", 401)
         if not exercises.is_console(token):
             raise ExerciseError("only the server's facilitator token creates exercises", 403)
+        if any(len(x) > 500 for x in body.sets):
+            raise ExerciseError("each set is at most 500 characters", 422)
         c = exercises.create(body.scenario, excursion=body.excursion, seed=body.seed,
-                             cells=body.cells, start=body.start, role=Role(CONSOLE))
+                             cells=body.cells, sets=body.sets, start=body.start,
+                             role=Role(CONSOLE))
         return {"id": c.id, "tokens": c.tokens()}
 
     @r.get("/exercises/{xid}", summary="Status, turn and what this token may see")
