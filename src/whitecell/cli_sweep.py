@@ -94,17 +94,21 @@ def print_summary(summary: dict[str, Any], sobol: dict[str, Any] | None = None) 
     models = ["players"] if summary.get("players") else []
     t = Table(title=f"{sc['id']} v{sc['version']}: {summary['runs']:,} runs per grid point, "
                     f"seed {summary['seed']} (95% intervals)")
+    coerced = sc.get("coerced")
+    dmg = [f"damage to {coerced} (share of stakes)"] if coerced else []
     for c in ["#", "excursion", *models, *[_wrap_path(p) for p in paths], "P(war)",
               "P(nuclear use)", "P(challenger success)", "P(deterrence held)", "peak rung",
-              "turns"]:
+              "turns", *dmg]:
         t.add_column(c, overflow="fold")
     for pt in pts:
         pr, me = pt["proportions"], pt["means"]
+        d = (pt.get("actors", {}).get(coerced) or {}).get("damage") if coerced else None
         t.add_row(str(pt["grid_point"]), pt["excursion"] or "-",
                   *[str(pt.get("players", "-")) for _ in models],
                   *[str(pt["vary"].get(p, "-")) for p in paths],
                   _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
-                  _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]))
+                  _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]),
+                  *([f"{d:.3f}" if d is not None else "-"] if coerced else []))
     out.print(t)
     if summary.get("llm"):
         ll = summary["llm"]

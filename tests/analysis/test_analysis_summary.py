@@ -176,6 +176,10 @@ def test_real_sweep_summary_matches_numpy():
         assert pt["end_reasons"] == dict(Counter(sub["end_reason"].to_pylist()))
         cost = sub["costs_CHN"].to_numpy().mean()
         assert pt["actors"]["CHN"]["costs"] == pytest.approx(cost, rel=1e-10)
+        dmg = sub["damage_TWN"].to_numpy()
+        assert (dmg >= 0).all() and (dmg <= sub["costs_TWN"].to_numpy() + 1e-12).all()
+        assert pt["actors"]["TWN"]["damage"] == pytest.approx(dmg.mean(), rel=1e-10, abs=1e-12)
+    assert res.summary["scenario"]["coerced"] == "TWN"
     d = next(e for e in res.summary["differences"] if e["metric"] == "challenger_success")
     a = t.filter(pc.equal(t["grid_point"], 1))["challenger_success"].to_numpy(
         zero_copy_only=False)

@@ -104,11 +104,12 @@ def _world(task: ChunkTask) -> World:
 
 
 def actor_fields(actors: Sequence[str]) -> list[tuple[str, pa.DataType]]:
-    """Per-actor columns: peak rung, escalation score, costs, and losses per force kind."""
+    """Per-actor columns: peak rung, escalation score, costs, damage suffered (share of its
+    stakes, what others did to it), and losses per force kind."""
     fields: list[tuple[str, pa.DataType]] = []
     for a in actors:
         fields += [(f"peak_rung_{a}", pa.int16()), (f"escalation_score_{a}", pa.float64()),
-                   (f"costs_{a}", pa.float64())]
+                   (f"costs_{a}", pa.float64()), (f"damage_{a}", pa.float64())]
     for a in actors:
         fields += [(f"losses_{a}_{k}", pa.float64()) for k in FORCE_KINDS]
     return fields
@@ -217,6 +218,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         data[f"peak_rung_{a}"] = cols[f"peak_rung_{a}"]
         data[f"escalation_score_{a}"] = cols[f"escalation_score_{a}"]
         data[f"costs_{a}"] = cols[f"costs_{a}"]
+        data[f"damage_{a}"] = cols[f"damage_{a}"]
         for j, k in enumerate(FORCE_KINDS):
             data[f"losses_{a}_{k}"] = np.ascontiguousarray(losses[:, i, j])
     if task.llm is not None:

@@ -9,7 +9,8 @@ Per grid point:
   of escalation score and cumulative risk;
 * the end-reason distribution, the peak-rung distribution and the turn of first
   nuclear use (from which P(no nuclear use yet) by turn follows);
-* per actor: mean peak rung, escalation score, costs and losses per force kind.
+* per actor: mean peak rung, escalation score, costs, damage suffered and losses
+  per force kind.
 
 Between grid points (see :func:`reference_of`), except in a Sobol design
 (``kind: sobol``, whose points are samples of the parameter space and whose
@@ -158,7 +159,7 @@ def _point_stats(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mappin
         sel += [f"avg({_q(m)})", f"stddev_samp({_q(m)})"]
     actors = sorted({a for g in grid for a in g.get("actors", ())})
     actor_cols = [c for a in actors for c in
-                  [f"peak_rung_{a}", f"escalation_score_{a}", f"costs_{a}"]
+                  [f"peak_rung_{a}", f"escalation_score_{a}", f"costs_{a}", f"damage_{a}"]
                   + [f"losses_{a}_{k}" for k in FORCE_KINDS] if c in columns]
     sel += [f"avg({_q(c)})" for c in actor_cols]
     rows = con.execute(f"SELECT {', '.join(sel)} FROM {src} GROUP BY grid_point "
@@ -296,7 +297,8 @@ def compute_summary(con: duckdb.DuckDBPyConnection, src: str,
                       if av.get(f"losses_{a}_{k}")}
             actors[a] = {"peak_rung": _f(av.get(f"peak_rung_{a}")),
                          "escalation_score": _f(av.get(f"escalation_score_{a}")),
-                         "costs": _f(av.get(f"costs_{a}")), "losses": losses}
+                         "costs": _f(av.get(f"costs_{a}")),
+                         "damage": _f(av.get(f"damage_{a}")), "losses": losses}
         if "players" in g:
             extra_keys: dict[str, Any] = {"players": g["players"], "policy": g.get("policy", {})}
         else:

@@ -170,7 +170,8 @@ def _manifest(ref: str, resolved: Sequence[ResolvedPoint], *, kind: str, runs: i
                                                           rp.resolved.scenario).items()))
     m: dict[str, Any] = {
         "format": FORMAT, "kind": kind,
-        "scenario": {"ref": ref, "id": sc.id, "version": sc.version, "title": sc.title},
+        "scenario": {"ref": ref, "id": sc.id, "version": sc.version, "title": sc.title,
+                     "coerced": _coerced(sc)},
         "runs": runs, "seed": seed, "chunk": chunk,
         "policy": dict(sorted(policy.items())), "sets": list(sets),
         "axes": [{"path": a.path, "values": list(a.values)} for a in axes],
@@ -533,3 +534,13 @@ def world_of(point: Mapping[str, Any], ref: str) -> Any:
 
     res = load_scenario(ref, excursion=point["excursion"], sets=tuple(point["overrides"]))
     return res, compile_world(res.scenario)
+
+
+def _coerced(sc: Any) -> str | None:
+    """The actor the challenger coerces (its principal adversary): the sweep table shows
+    the damage it suffers, the outcome of a coercion campaign short of its objective."""
+    from whitecell.world.compile import compile_world
+
+    w = compile_world(sc)
+    j = int(w.adversary[w.challenger])
+    return w.ids[j] if j >= 0 else None

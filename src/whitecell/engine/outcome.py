@@ -36,6 +36,7 @@ def outcome_columns(world: World, st: State) -> dict[str, np.ndarray]:
         cols[f"peak_rung_{a}"] = st.peak[:, i].copy()
         cols[f"escalation_score_{a}"] = st.score[:, i].copy()
         cols[f"costs_{a}"] = st.costs[:, i].copy()
+        cols[f"damage_{a}"] = st.damage[:, i].copy()
     return cols
 
 
