@@ -222,6 +222,12 @@ def test_a_language_model_may_back_its_move_with_supporting_actions() -> None:
     chn = [e for e in rec.events if e["kind"] == "move" and e["actor"] == "CHN"]
     assert any(e["data"].get("support") for e in chn)
     assert not any(e["data"]["action"] == "missile_strike" for e in chn)
+    from whitecell.report.aar import render_run_report
+    html = render_run_report(rec.report_input(load_scenario("east-china-sea",
+                                                            sets=("parameters.action_cap=2",
+                                                                  "max_turns=3")).scenario))
+    section = html[html.index('<section id="llm">'):]
+    assert "Send a private diplomatic message -&gt; JPN + " in section  # one row per move
     one = run_scenario("east-china-sea", seed=5, policy={"CHN": "llm"}, llm=setup(),
                        sets=("max_turns=3",))
     assert "Choose exactly one action" in one.llm_calls[0]["request"]["messages"][0]["content"]

@@ -902,11 +902,24 @@ def _llm_cells(r: _Run, actors: Mapping[str, ActorView]) -> list[dict[str, Any]]
         d = e.get("data") or {}
         if e["kind"] != "move" or d.get("policy") != "llm":
             continue
+        rows = by_actor.setdefault(str(e.get("actor")), [])
+        if d.get("support") and rows and rows[-1]["turn"] == e["turn"]:
+            # a supporting action belongs to the move: the statement is set beside
+            # the move's most escalatory action (Rivera et al. 2024 score every action)
+            row = rows[-1]
+            row["move"] += " + " + e["text"]
+            cat = str(d.get("rivera") or "")
+            if cat in weight and (row["_cat"] not in weight or weight[cat] > weight[row["_cat"]]):
+                row["_cat"] = cat
+                row["category"] = RIVERA_LABELS.get(cat, cat)
+                if row["_intent"] in weight:
+                    row["gap"] = weight[cat] - weight[row["_intent"]]
+            continue
         ll = d.get("llm") or {}
         intent = ll.get("signal_intent")
         cat = str(d.get("rivera") or "")
         gap = (weight[cat] - weight[intent]) if intent in weight and cat in weight else None
-        by_actor.setdefault(str(e.get("actor")), []).append({
+        rows.append({"_cat": cat, "_intent": intent,
             "turn": e["turn"], "move": e["text"], "category": RIVERA_LABELS.get(cat, cat),
             "signal": d.get("signal") or "", "intent": RIVERA_LABELS.get(str(intent), str(intent or "")),
             "gap": gap, "fallback": bool(ll.get("fallback")),
