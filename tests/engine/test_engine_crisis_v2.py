@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shared_sets import NO_HOMELAND_STRIKE
 from whitecell.engine.game import Game
 from whitecell.policies import make_policies
 from whitecell.policies.common import VIOLENT
@@ -240,13 +241,6 @@ def test_cheap_talk_moves_no_belief():
     assert np.allclose(before, after)
 
 
-#: the allies strike nothing on North Korean soil: no counterstrike by Japan or the US
-NO_HOMELAND_STRIKE = (
-    "actors.JPN.counterstrike=null", "actors.JPN.forces.strike.value=0",
-    "actors.JPN.doctrine.ladder=[diplomatic_message, raise_alert, missile_defence_posture]",
-    "actors.USA.counterstrike=null",
-    "actors.USA.doctrine.ladder=[diplomatic_message, reaffirm_commitment, bomber_flight, "
-    "deploy_forces, nuclear_alert, limited_nuclear_use]")
 
 
 def test_the_dprk_law_pulls_its_trigger_only_on_a_strike_on_its_homeland():

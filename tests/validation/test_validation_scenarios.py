@@ -8,6 +8,7 @@ indices (common random numbers); the direction theory predicts must hold with a
 import numpy as np
 import pytest
 
+from shared_sets import NO_HOMELAND_STRIKE
 from whitecell.analysis.stats import difference_interval
 from whitecell.engine.game import Game
 from whitecell.policies import make_policies
@@ -54,13 +55,6 @@ def _count_sets(scenario, sets, outcome):
     return int(g.columns()[outcome].sum())
 
 
-#: neither Japan nor the United States strikes North Korean soil
-NO_HOMELAND_STRIKE = (
-    "actors.JPN.counterstrike=null", "actors.JPN.forces.strike.value=0",
-    "actors.JPN.doctrine.ladder=[diplomatic_message, raise_alert, missile_defence_posture]",
-    "actors.USA.counterstrike=null",
-    "actors.USA.doctrine.ladder=[diplomatic_message, reaffirm_commitment, bomber_flight, "
-    "deploy_forces, nuclear_alert, limited_nuclear_use]")
 
 
 @pytest.mark.parametrize("sets,reference,why", [
