@@ -112,3 +112,23 @@ def test_cooperation_target_is_asked_among_partners() -> None:
     assert "not a target for security_cooperation: 'CHN'" in text
     moves = [e for e in s.game.events if e.kind == "move" and e.actor == "USA"]
     assert moves[0].data["target"] == "TWN"
+
+
+def test_supporting_actions_are_asked_only_where_the_scenario_allows() -> None:
+    buf = io.StringIO()
+    console = Console(file=buf, width=200)
+    # main: military exercise at CHN; support: a missile strike (refused), then bomber
+    # flight at CHN; then the rationale
+    script = Script(["military_exercise", "CHN", "missile_strike", "bomber_flight", "CHN",
+                     "show of force"])
+    s = start_session("taiwan-strait-crisis", seed=3, sets=("parameters.action_cap=2",),
+                      humans={"USA": HumanPolicy("USA", console, ask=script)})
+    with pytest.raises(EOFError):
+        s.game.play()
+    assert any(p.startswith("supporting action 1 of 1") for p in script.prompts)
+    assert "not a supporting action now: 'missile_strike'" in buf.getvalue()
+    moves = [e for e in s.game.events if e.kind == "move" and e.actor == "USA" and e.turn == 1]
+    assert [m.data["action"] for m in moves] == ["military_exercise", "bomber_flight"]
+    # at the default cap nobody is asked
+    _, plain, _ = _play(["diplomatic_message", "CHN", "talk"], actor="USA")
+    assert not any(p.startswith("supporting action") for p in plain.prompts)
