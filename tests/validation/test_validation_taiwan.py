@@ -210,3 +210,14 @@ def test_no_regime_stake_no_gamble_for_resurrection():
     """Goemans (2000): without a defeat that threatens the regime, the gamble is not worth it."""
     none = _cols("pessimistic", sets=["parameters.nuclear.regime_stake=0"])
     assert none["nuclear_use"].mean() < 0.01
+
+
+def test_blockades_escalate_as_in_csis_lights_out(csis):
+    """CSIS "Lights Out?" (2025, 26 blockade games): blockades tend to escalate (press
+    summaries; the share is not in them). In every case most wars that begin with the
+    blockade go beyond it (peak rung 12 or more: strikes, naval and air battles)."""
+    for case in ("base", "optimistic", "pessimistic"):
+        c = csis[case]
+        war = c["war"]
+        beyond = (c["peak_rung"] >= 12) & war
+        assert war.sum() > 0 and beyond.sum() / war.sum() > 0.5, case
