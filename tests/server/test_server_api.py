@@ -304,3 +304,46 @@ def test_a_move_of_several_actions_over_the_api(server: Server) -> None:
     assert page.status_code == 200 and 'name="support1"' in page.text
     assert "<b>military_exercise</b> → CHN + bomber_flight → CHN" in page.text, page.text[
         page.text.find("Your move"):page.text.find("Your move") + 800]
+
+
+def test_two_server_processes_on_one_postgresql_share_live_events(
+        server: Server, db_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A move stored through one ``whitecell serve`` reaches the event stream held on
+    another on the same PostgreSQL database (LISTEN/NOTIFY); SQLite is one process."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("one process per SQLite database: the in-process bus suffices")
+    other = Server(db=db_url, log=tmp_path_factory.mktemp("log2") / "server2.log").start()
+    try:
+        x = create(server)
+        xid, t = x["id"], x["tokens"]
+        seen: list[dict[str, Any]] = []
+        ready, done = threading.Event(), threading.Event()
+
+        def listen() -> None:
+            try:
+                with httpx.stream("GET", other.url + f"/api/exercises/{xid}/events",
+                                  headers=auth(t["facilitator"]), timeout=None) as r:
+                    ev = None
+                    for line in r.iter_lines():
+                        if line.startswith("event: "):
+                            ev = line[7:]
+                            if ev == "hello":
+                                ready.set()
+                        elif line.startswith("data: ") and ev:
+                            seen.append({"event": ev, **json.loads(line[6:])})
+                            if ev == "move":
+                                done.set()
+                                return
+            except httpx.HTTPError:
+                return
+
+        threading.Thread(target=listen, daemon=True).start()
+        assert ready.wait(20)
+        r = httpx.put(server.url + f"/api/exercises/{xid}/moves/USA", timeout=30,
+                      headers=auth(t["cells"]["USA"]),
+                      json={"actions": ["military_exercise"], "rationale": "via A"})
+        assert r.status_code == 200, r.text
+        assert done.wait(15), seen
+        assert any(e["event"] == "move" and e.get("actor") == "USA" for e in seen)
+    finally:
+        other.stop()

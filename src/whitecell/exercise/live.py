@@ -188,6 +188,10 @@ class Exercises:
         self.runs = RunStore(url)
         self.url = self.runs.url
         self.engine = self.runs.engine
+        if bus is None and self.engine.dialect.name == "postgresql":
+            from whitecell.exercise.pgbus import PgBus
+
+            bus = PgBus(self.url)  # notices reach the other processes on the database
         self.bus = bus or Bus()
         self._local: AbstractContextManager[Any] = (
             threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext())
