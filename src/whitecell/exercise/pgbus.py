@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -51,13 +52,20 @@ class PgBus(Bus):
         self._psycopg = psycopg
         self._dsn = conninfo(url)
         self.origin = uuid.uuid4().hex
+        self._own = f'{{"o":"{self.origin}"'  # payload prefix of this process's notices
         self._send_lock = threading.Lock()
         self._sender: Any = None
+        self._outbox: queue.Queue[str | None] = queue.Queue()
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, daemon=True,
                                         name="whitecell-pgbus")
         self._thread.start()
+        # notifications go out from a thread of their own, in order, so a request
+        # answers as soon as its write has committed and its local streams are fed
+        self._out = threading.Thread(target=self._send_loop, daemon=True,
+                                     name="whitecell-pgbus-send")
+        self._out.start()
         self._ready.wait(10)
 
     # ------------------------------------------------------------------ send
@@ -70,6 +78,16 @@ class PgBus(Bus):
             log.warning("notice of %s too large for other processes (%d bytes)", exercise,
                         len(payload.encode()))
             return
+        self._outbox.put(payload)
+
+    def _send_loop(self) -> None:
+        while True:
+            payload = self._outbox.get()
+            if payload is None:
+                return
+            self._send(payload)
+
+    def _send(self, payload: str) -> None:
         for attempt in range(2):
             try:
                 with self._send_lock:
@@ -102,6 +120,8 @@ class PgBus(Bus):
                 delay = min(delay * 2, 10.0)
 
     def _deliver(self, payload: str) -> None:
+        if payload.startswith(self._own):
+            return  # delivered locally already
         try:
             msg = json.loads(payload)
         except json.JSONDecodeError:
@@ -112,6 +132,8 @@ class PgBus(Bus):
 
     def close(self) -> None:
         """Stop listening (tests; the server's process simply ends)."""
+        self._outbox.put(None)
+        self._out.join(5)
         self._stop.set()
         self._thread.join(5)
         with self._send_lock:
