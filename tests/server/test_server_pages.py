@@ -106,3 +106,21 @@ def test_forms_need_the_csrf_token_and_the_cookie(web: Server) -> None:
     moved = cell.post(f"/x/{xid}/do/move", data={"csrf": ctoken, "choice": "no_such_action",
                                                  "rationale": ""})
     assert moved.status_code == 200 and "unknown action" in moved.text  # shown, not a crash
+
+
+def test_the_create_form_sets_actions_per_move_and_turns(web: Server) -> None:
+    c = httpx.Client(base_url=web.url, follow_redirects=True, timeout=60)
+    assert c.get(f"/join?t={CONSOLE}").url.path == "/console"
+    new = c.get("/console/new?scenario=taiwan-strait-crisis")
+    assert 'name="action_cap"' in new.text and 'name="max_turns"' in new.text
+    form = {"scenario": "taiwan-strait-crisis", "seed": "1", "cell_USA": "human",
+            "csrf": _csrf(new.text), "action_cap": "2", "max_turns": "4"}
+    made = c.post("/console/create", data=form)
+    assert made.status_code == 200, made.text[:500]
+    xid = re.search(r"/x/(x-[0-9a-f]+)", made.text).group(1)  # type: ignore[union-attr]
+    view = httpx.get(web.url + f"/api/exercises/{xid}", headers={
+        "Authorization": f"Bearer {CONSOLE}"}, timeout=30).json()
+    assert view["action_cap"] == 2 and view["max_turns"] == 4
+    bad = c.post("/console/create", data={**form, "csrf": _csrf(
+        c.get("/console/new?scenario=taiwan-strait-crisis").text), "max_turns": "x"})
+    assert bad.status_code == 422

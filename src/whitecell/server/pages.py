@@ -204,10 +204,20 @@ def mount(app: FastAPI, exercises: Exercises) -> None:
         except ValueError:
             raise ExerciseError("seed must be a whole number", 422) from None
         cells = {k[5:]: str(v) for k, v in form.items() if k.startswith("cell_")}
+        sets: list[str] = []
+        for key, path in (("action_cap", "parameters.action_cap"), ("max_turns", "max_turns")):
+            raw = str(form.get(key) or "").strip()
+            if raw:
+                if not raw.isdigit():
+                    raise ExerciseError(f"{key.replace('_', ' ')} must be a whole number", 422)
+                sets.append(f"{path}={int(raw)}")
         import anyio
 
+        base = await anyio.to_thread.run_sync(lambda: _scenario_defaults(scenario))
+        sets = [x for x in sets if x not in base]  # as written: no set at all
         c = await anyio.to_thread.run_sync(lambda: exercises.create(
-            scenario, excursion=excursion, seed=seed, cells=cells, role=Role(CONSOLE)))
+            scenario, excursion=excursion, seed=seed, cells=cells, sets=sets,
+            role=Role(CONSOLE)))
         return _page("created.html", xid=c.id, links=invitations(request, c),
                      title=exercises.snapshot(c.id).row["scenario_title"])
 
@@ -325,6 +335,14 @@ def _number(text: str) -> float:
         return float(text)
     except ValueError:
         raise ExerciseError(f"{text!r} is not a number", 422) from None
+
+
+def _scenario_defaults(ref: str) -> set[str]:
+    """The create form's sets that merely repeat the scenario as written."""
+    from whitecell.exercise.turn import scenario_of
+
+    sc = scenario_of(ref, None, ()).scenario
+    return {f"parameters.action_cap={sc.parameters.action_cap}", f"max_turns={sc.max_turns}"}
 
 
 def _move_choice(choice: str) -> dict[str, Any]:
