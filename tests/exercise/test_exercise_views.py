@@ -128,3 +128,17 @@ def test_the_msel_can_be_held_released_and_rescheduled_until_it_fires(ex: Exerci
     if later:
         ex.msel(x, WHITE, later, "reschedule", at=3)
         assert {r["id"]: r for r in ex.view(x, WHITE)["msel"]}[later]["when"] == "turn 3"
+
+
+def test_cells_see_that_a_draw_was_overridden_but_not_why(ex: Exercises) -> None:
+    c = ex.create("taiwan-strait-crisis", seed=7, cells={"USA": "human", "JPN": "human"},
+                  sets=["max_turns=3"], start=True)
+    prop = ex.adjudicate(c.id, WHITE)
+    rid = next(r["id"] for r in prop["rulings"] if r["overridable"])
+    ex.decide(c.id, WHITE, rid, "override_draw", draw=0.987, reason="SECRET-REASON steer")
+    ex.publish(c.id, WHITE)
+    v = ex.view(c.id, Role(CELL, "USA"))
+    text = " ".join(str(e) for e in v["timeline"])
+    assert "white cell override" in text and "0.987" in text
+    assert "SECRET-REASON" not in str(v)
+    assert "SECRET-REASON" in str(ex.audit(c.id, WHITE))
