@@ -9,7 +9,6 @@ LLMError after the bounded retries.
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import httpx
@@ -107,28 +106,15 @@ def test_a_timeout_is_retried_then_reported() -> None:
 
 
 def test_requests_run_concurrently_up_to_the_bound() -> None:
-    live, peak = [0], [0]
-    lock = threading.Lock()
-
     def fn(req: ChatRequest) -> str:
         return reply("wait", None)
 
-    class Counting(FunctionBackend):
-        async def send(self, req: ChatRequest):  # type: ignore[no-untyped-def]
-            with lock:
-                live[0] += 1
-                peak[0] = max(peak[0], live[0])
-            try:
-                return await super().send(req)
-            finally:
-                with lock:
-                    live[0] -= 1
-
-    client = LLMClient(Counting(fn, delay=0.05), concurrency=3)
+    backend = FunctionBackend(fn, delay=0.05)
+    client = LLMClient(backend, concurrency=3)
     t0 = time.perf_counter()
     out = client.complete_all([_req(seed=i) for i in range(9)])
     wall = time.perf_counter() - t0
-    assert len(out) == 9 and peak[0] == 3
+    assert len(out) == 9 and backend.peak == 3
     assert wall < 9 * 0.05  # not one at a time
 
 

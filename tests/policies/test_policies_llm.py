@@ -170,25 +170,10 @@ def test_prompt_version_and_persona_are_settable_conditions() -> None:
 
 
 def test_the_cells_of_a_turn_are_asked_together() -> None:
-    import threading
-
-    live, peak = [0], [0]
-    lock = threading.Lock()
-
-    class Counting(FunctionBackend):
-        async def send(self, req):  # type: ignore[no-untyped-def]
-            with lock:
-                live[0] += 1
-                peak[0] = max(peak[0], live[0])
-            try:
-                return await super().send(req)
-            finally:
-                with lock:
-                    live[0] -= 1
-
-    s = LLMSetup(EP, LLMClient(Counting(hashed_choice, delay=0.05), concurrency=1))
+    backend = FunctionBackend(hashed_choice, delay=0.05)
+    s = LLMSetup(EP, LLMClient(backend, concurrency=1))
     a = run_scenario("east-china-sea", seed=6, policy={"CHN": "llm", "JPN": "llm"}, llm=s)
-    assert peak[0] == 2  # one request per cell in flight at once, although concurrency is 1
+    assert backend.peak == 2  # one request per cell in flight at once, although concurrency is 1
     b = run_scenario("east-china-sea", seed=6, policy={"CHN": "llm", "JPN": "llm"}, llm=setup())
     assert a.event_digest == b.event_digest
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,18 +18,32 @@ from whitecell.llm.client import ChatRequest, Completion
 
 
 class FunctionBackend:
-    """Answers ``fn(request)``: a string is the reply, an exception is raised."""
+    """Answers ``fn(request)``: a string is the reply, an exception is raised.
+
+    ``peak`` is the largest number of requests it held in flight at once (the
+    concurrency a client actually used), ``delay`` how long each one waits.
+    """
 
     def __init__(self, fn: Callable[[ChatRequest], str | BaseException],
                  delay: float = 0.0) -> None:
         self.fn = fn
         self.delay = delay
         self.requests: list[ChatRequest] = []
+        self.in_flight = 0
+        self.peak = 0
+        self._lock = threading.Lock()
 
     async def send(self, req: ChatRequest) -> Completion:
         self.requests.append(req)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         out = self.fn(req)
         if isinstance(out, BaseException):
             raise out
