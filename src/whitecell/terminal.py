@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from whitecell.engine.observation import Decision, Observation
-from whitecell.exercise.targets import COOPERATIVE, target_options
+from whitecell.exercise.targets import COOPERATIVE, offered, target_options
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE, FORCE_KINDS, SUPPORTING
 
 Ask = Callable[[str], str]
@@ -109,8 +109,8 @@ class HumanPolicy:
         """List the legal actions by their catalogue number; read a choice (or ``help N``)."""
         me = obs.actor
         # as every front end: a move with no sensible target is not offered
-        legal = [j for j in range(len(CATALOGUE)) if obs.legal[0, j] and not (
-            CATALOGUE[j].needs_target and not target_options(obs.world, me, CATALOGUE[j]))]
+        legal = [j for j in range(len(CATALOGUE))
+                 if obs.legal[0, j] and offered(obs.world, me, CATALOGUE[j])]
         t = Table(title="Legal actions (help N describes move N)")
         for col in ("#", "id", "action", "rung", "category"):
             t.add_column(col)
@@ -177,7 +177,7 @@ class HumanPolicy:
         w, me = obs.world, obs.actor
         ok = {CATALOGUE[j].id: j for j in range(len(CATALOGUE)) if obs.legal[0, j]
               and CATALOGUE[j].id in SUPPORTING and j != choice
-              and not (CATALOGUE[j].needs_target and not target_options(w, me, CATALOGUE[j]))}
+              and offered(w, me, CATALOGUE[j])}
         acts: list[int] = []
         tgts: list[int] = []
         while len(acts) < cap - 1 and ok:

@@ -256,11 +256,11 @@ def posture(tn: Turn) -> None:
     public = _IS_PUBLIC[act]
     sig = _signal(acts, act, public, live, sp)  # (R, A) signal of each actor
     sup = tn.support
+    top = np.zeros_like(st.rung)  # highest rung of each move's supporting actions
     if sup is not None and (sup >= 0).any():
         # supporting actions add their posture to the move's: the rung is the
         # highest, scores, costs, tension and alert add up, signals are added as
         # independent evidence (log-likelihood ratios add)
-        top = np.zeros_like(st.rung)
         for k in range(sup.shape[2]):
             a = sup[:, :, k]
             has = (a >= 0) & live
@@ -282,13 +282,10 @@ def posture(tn: Turn) -> None:
             public = public | pub
         st.rung = np.where(live, np.maximum(st.rung, top), st.rung).astype(np.int16)
         st.peak = np.maximum(st.peak, st.rung).astype(np.int16)
+    if top.any() or st.support_rung.any() or st.prev_support_rung.any():
         st.prev_support_rung = np.where(live, st.support_rung, st.prev_support_rung
                                         ).astype(np.int16)
         st.support_rung = np.where(live, top, st.support_rung).astype(np.int16)
-    elif st.support_rung.any() or st.prev_support_rung.any():
-        st.prev_support_rung = np.where(live, st.support_rung, st.prev_support_rung
-                                        ).astype(np.int16)
-        st.support_rung = np.where(live, 0, st.support_rung).astype(np.int16)
     st.tension = np.clip(st.tension + np.where(tn.active, tension_add.sum(axis=1), 0.0),
                          0.0, 1.0)
     st.alert = np.clip(st.alert + np.where(live, alert_add, 0.0), 0.0, 1.0)

@@ -41,6 +41,11 @@ def target_options(w: World, me: int, spec: ActionSpec) -> list[str]:
     return [w.ids[j] for j in (picked or others)]
 
 
+def offered(w: World, me: int, spec: ActionSpec) -> bool:
+    """Whether a legal move is offered to a cell: it needs no target or has a sensible one."""
+    return not spec.needs_target or bool(target_options(w, me, spec))
+
+
 def default_target(w: World, me: int, spec: ActionSpec) -> str | None:
     """The target used when a cell names none: its main adversary if sensible."""
     options = target_options(w, me, spec)
@@ -87,9 +92,9 @@ def picture_of(obs: Observation, run: int = 0) -> dict[str, Any]:
     for j in range(len(CATALOGUE)):
         if obs.legal[r, j]:
             spec = CATALOGUE[j]
-            targets = target_options(w, me, spec)
-            if spec.needs_target and not targets:
+            if not offered(w, me, spec):
                 continue  # no sensible target (a cooperative move with no partner)
+            targets = target_options(w, me, spec)
             legal.append({"id": spec.id, "name": spec.name, "number": j + 1,
                           "rung": int(spec.kahn_rung), "category": spec.rivera,
                           "instrument": spec.instrument, "description": spec.description,

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from whitecell.engine.events import canonical_json
 from whitecell.llm.endpoint import Endpoint
+from whitecell.sqlite_wal import enable_wal, retry_locked
 
 
 class LLMError(RuntimeError):
@@ -202,18 +203,14 @@ class CompletionCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        _retry_locked(lambda: self._setup())
+        enable_wal(self._db.execute)  # sweep workers open one new file together
 
-    def _setup(self) -> None:
-        # Switching to WAL takes an exclusive lock and SQLite answers "database is
-        # locked" at once (without waiting on the busy timeout) when another process
-        # opens the same file at that moment, as sweep workers do: retry with back-off.
-        mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS completions (key TEXT PRIMARY KEY, "
-                         "completion TEXT NOT NULL)")
-        self._db.commit()
+        def create() -> None:
+            self._db.execute("CREATE TABLE IF NOT EXISTS completions (key TEXT PRIMARY KEY, "
+                             "completion TEXT NOT NULL)")
+            self._db.commit()
+
+        retry_locked(create)
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -229,7 +226,7 @@ class CompletionCache:
             self._db.commit()
 
         with self._lock:
-            _retry_locked(write)
+            retry_locked(write)
 
     def close(self) -> None:
         with self._lock:
@@ -240,20 +237,6 @@ class CompletionCache:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["path"])  # type: ignore[misc]
-
-
-def _retry_locked(fn: Callable[[], Any], attempts: int = 60) -> Any:
-    """Call ``fn``, retrying for up to ~30 s while SQLite reports the file locked."""
-    import random
-
-    for i in range(attempts):
-        try:
-            return fn()
-        except sqlite3.OperationalError as err:
-            if "locked" not in str(err) and "busy" not in str(err) or i == attempts - 1:
-                raise
-            time.sleep(0.05 + random.random() * 0.45)
-    return None
 
 
 def default_cache_path() -> Path:

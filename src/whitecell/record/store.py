@@ -23,8 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
-import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -42,6 +40,7 @@ from whitecell.record.schema import (
     metadata,
     runs_table,
 )
+from whitecell.sqlite_wal import enable_wal
 
 ENV_DB = "WHITECELL_DB"
 #: Seconds a SQLite connection waits for another writer's lock before giving up.
@@ -80,18 +79,7 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     try:
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        # Switching a file to WAL takes an exclusive lock, and SQLite reports "locked"
-        # at once, without the busy wait, if another process opens it at that moment:
-        # skip the switch when the file is already WAL, else retry with back-off.
-        for attempt in range(60):
-            try:
-                if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                    cur.execute("PRAGMA journal_mode = WAL")
-                break
-            except sqlite3.OperationalError as err:
-                if "locked" not in str(err) or attempt == 59:
-                    raise
-                time.sleep(0.05 + 0.01 * attempt)
+        enable_wal(cur.execute)  # processes opening one new file together retry
     finally:
         cur.close()
 
