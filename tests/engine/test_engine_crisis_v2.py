@@ -91,6 +91,16 @@ def test_every_why_is_true_of_its_move():
                 assert not spec.violent and spec.kahn_rung <= cited, (sid, seed, why, act)
             if "answer the armed attack" in why:
                 assert spec.violent, (sid, seed, why, act)
+                hit = int(why.split("violence at rung ")[1].split(")")[0])
+                if ") in kind" in why:
+                    assert spec.kahn_rung == hit, (sid, seed, why, act)
+                elif "strongest conventional step" in why:
+                    assert spec.kahn_rung < hit, (sid, seed, why, act)
+                else:
+                    assert spec.kahn_rung > hit, (sid, seed, why, act)
+            if "climbs at most" in why:
+                cited = int(why.split("reach rung ")[1].split(";")[0])
+                assert spec.kahn_rung < cited, (sid, seed, why, act)
             if "seek talks" in why:
                 assert act == "propose_talks", (sid, seed, why, act)
             if "force withheld" in why or "no violent step is open" in why:

@@ -553,10 +553,24 @@ class DoctrinePolicy:
             return f"doctrine: adversaries' moves stay at rung {threat} or below: keep to " \
                    f"diplomacy -> {name}"
         if code == IN_KIND:
+            pace = ""
+            if rung < threat and not doc.respond_in_kind and not (g.attacked_self[0]
+                                                                 or g.ally_hit[0]):
+                pace = (" (it climbs at most 0 steps: its doctrine moves up only once it or "
+                        "an ally it defends is attacked)")
+            elif rung < threat:
+                pace = (f" (it climbs at most {doc.max_step} step(s) a turn, and takes no "
+                        "violent step while no armed attack opens its gate)")
             return (f"doctrine: respond in kind: adversaries' moves this and last turn reach "
-                    f"rung {threat}; answer at rung {rung} -> {name}")
+                    f"rung {threat}; answer at rung {rung}{pace} -> {name}")
         if code == ANSWER:
-            return (f"doctrine: answer the armed attack (violence at rung {vrung}) in kind "
+            if rung == vrung:
+                how = "in kind"
+            elif rung > vrung:
+                how = "with its lowest violent step that meets it"
+            else:
+                how = "with its strongest conventional step"
+            return (f"doctrine: answer the armed attack (violence at rung {vrung}) {how} "
                     f"-> {name} (rung {rung})")
         if code == ESCALATE:
             return f"doctrine: losing the fight: escalate one step to prevail -> {name}"
