@@ -280,3 +280,51 @@ def test_a_patron_answers_a_demonstration_without_its_whole_arsenal():
     assert st.nuclear_use.mean() > 0.05
     chose = (st.last_action == ACTION_INDEX["strategic_exchange"]).any(axis=1)
     assert chose.mean() < 0.01
+
+
+@pytest.mark.parametrize("sid, inject, struck, sets", [
+    ("regional-nuclear-escalation", "first-blood", "JPN", ()),
+    ("surprise-missile-attack", "restraint-and-bombers", "PRK", ()),
+])
+def test_an_inject_that_says_territory_was_struck_fires_only_after_a_strike(sid, inject, struck,
+                                                                            sets):
+    """regional-nuclear-escalation: 'missiles have struck Japanese territory' fired
+    when only Japan had fired. Such an inject now waits for a violent move on the
+    territory it names, made by one of that actor's adversaries."""
+    w = compile_world(load_scenario(sid, sets=sets).scenario)
+    j = w.ids.index(struck)
+    ids = [a.id for a in CATALOGUE]
+    fired = 0
+    for seed in range(1, 13):
+        rec = run_scenario(sid, seed=seed, sets=sets)
+        at = [e["turn"] for e in rec.events if e["kind"] == "inject"
+              and e["data"].get("inject") == inject]
+        if not at:
+            continue
+        fired += 1
+        hits = [e for e in rec.events if e["kind"] == "move" and e["turn"] < at[0]
+                and e["data"].get("target") == struck
+                and CATALOGUE[ids.index(e["data"]["action"])].violent
+                and w.adversaries[w.ids.index(e["actor"]), j]]
+        assert hits, (sid, seed, at[0])
+    assert fired or sets, sid  # the inject does fire in some of the games as written
+
+
+@pytest.mark.parametrize("sid, inject, struck", [
+    ("regional-nuclear-escalation", "first-blood", "JPN"),
+    ("surprise-missile-attack", "restraint-and-bombers", "PRK"),
+])
+def test_a_war_elsewhere_does_not_release_a_territory_struck_inject(sid, inject, struck):
+    """The inject's condition itself: a war in which the named territory is not
+    struck (violence elsewhere, or on the actor's forces at sea) leaves it held."""
+    from whitecell.engine.rules import condition_holds
+    from whitecell.world.state import State
+
+    w = compile_world(load_scenario(sid).scenario)
+    spec = next(i for i in w.scenario.injects if i.id == inject)
+    st = State.allocate(w, 3)
+    j = w.ids.index(struck)
+    st.war[:] = True
+    st.attacked_turn[1, j] = 1  # run 1: its forces attacked, its territory not
+    st.homeland_struck[2, j] = True  # run 2: its territory struck
+    assert condition_holds(w, st, spec.when).tolist() == [False, False, True]
