@@ -328,3 +328,25 @@ def test_a_war_elsewhere_does_not_release_a_territory_struck_inject(sid, inject,
     st.attacked_turn[1, j] = 1  # run 1: its forces attacked, its territory not
     st.homeland_struck[2, j] = True  # run 2: its territory struck
     assert condition_holds(w, st, spec.when).tolist() == [False, False, True]
+
+
+def test_no_fleet_battle_against_an_empty_sea():
+    """'0 and 0 ships out of action' turn after turn: once one side had no ships
+    left in the engaged share, the defenders' fleets kept fighting a salvo
+    exchange with nothing (taiwan-strait-crisis seed 10: four turns of them),
+    firing anti-ship munitions and losing submarines to no one. Now such a turn
+    is ruled as no engagement, and spends nothing."""
+    seen_empty = 0
+    for seed in range(1, 13):
+        rec = run_scenario("taiwan-strait-crisis", seed=seed)
+        for e in rec.events:
+            if e["kind"] != "ruling" or e["data"].get("model") != "attrition.salvo (Hughes 1995)":
+                continue
+            inputs = e["data"]["inputs"]
+            if e["data"]["result"].get("engaged") is False:
+                seen_empty += 1
+                assert inputs["ships"] < 1 or inputs["enemy_ships"] < 1, (seed, e["text"])
+                assert "no fleet engagement" in e["text"], (seed, e["text"])
+            else:
+                assert inputs["ships"] >= 1 and inputs["enemy_ships"] >= 1, (seed, e["text"])
+    assert seen_empty > 0  # seed 10 among them

@@ -788,23 +788,36 @@ def naval(tn: Turn) -> None:
         subs = np.floor(st.forces[:, i, K["submarine"]] * cp.engaged_share * acc_i)
         a = a_ships + 0.5 * subs
         b = np.floor(st.forces[rows, tgt, K["naval"]] * cp.engaged_share)
+        # nothing to engage (no enemy ship, or none of its own, in the engaged
+        # share): no salvo, no munitions spent, no submarine put at risk
+        empty = m & ((b < 1) | (a < 1))
         strike = st.forces[:, i, K["strike"]].copy()
-        fired = np.where(m, np.floor(strike * cp.strike_per_turn), 0.0)
+        fired = np.where(m & ~empty, np.floor(strike * cp.strike_per_turn), 0.0)
         alpha = w.naval[i, 0] + np.where(a > 0, cp.strike_pk * fired / np.maximum(a, 1e-9), 0.0)
         a_lost, b_lost = attrition.salvo(a, b, alpha, w.naval[tgt, 0], w.naval[i, 1],
                                          w.naval[tgt, 1], w.naval[i, 2], w.naval[tgt, 2])
         a_lost = np.asarray(a_lost, dtype=float)
         b_lost = np.asarray(b_lost, dtype=float)
-        al = np.where(m, np.minimum(round_draw(a_lost, ua), a_ships), 0.0)
-        bl = np.where(m, np.minimum(round_draw(b_lost, ub), b), 0.0)
+        al = np.where(m & ~empty, np.minimum(round_draw(a_lost, ua), a_ships), 0.0)
+        bl = np.where(m & ~empty, np.minimum(round_draw(b_lost, ub), b), 0.0)
         st.forces[:, i, K["strike"]] = strike - fired
         # ships are costly: each lost ship costs 0.01 of the stakes
         _exchange_losses(tn, i, tgt, m, "naval", al, bl, 0.01)
         us = tn.dice.draw(tn.t, R_SUB, i)
         sl = lose(st, i, "submarine", np.where(
-            m, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)), 0.0))
+            m & ~empty, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)),
+            0.0))
         add_damage(st, i, sl * 0.01 * loss_weight(w, i))
-        if tn.narrate(m):
+        if tn.narrate(m & empty):
+            why = (f"{tn.name(tgt[0])} has no surface ships left within reach" if b[0] < 1
+                   else f"{tn.name(i)} has no ships left to send")
+            tn.log.add(tn.t, "ruling", f"no fleet engagement: {why}; no salvo is fired and "
+                       "no munitions are spent", actor=tn.name(i),
+                       model="attrition.salvo (Hughes 1995)",
+                       inputs={"ships": float(a[0]), "enemy_ships": float(b[0])},
+                       probability=None, draw=None,
+                       result={"lost": 0.0, "enemy_lost": 0.0, "engaged": False})
+        elif tn.narrate(m):
             tn.log.add(tn.t, "ruling", f"salvo exchange with {tn.name(tgt[0])}: expected losses "
                        f"{a_lost[0]:.1f} vs {b_lost[0]:.1f} ships; draws {ua[0]:.2f}/{ub[0]:.2f} "
                        f"-> {tn.name(i)} loses {int(al[0])} ship(s)"
