@@ -350,3 +350,47 @@ def test_no_fleet_battle_against_an_empty_sea():
             else:
                 assert inputs["ships"] >= 1 and inputs["enemy_ships"] >= 1, (seed, e["text"])
     assert seen_empty > 0  # seed 10 among them
+
+
+def _violent(action: str) -> bool:
+    return CATALOGUE[[a.id for a in CATALOGUE].index(action)].violent
+
+
+@pytest.mark.parametrize("sid", ["regional-nuclear-escalation", "surprise-missile-attack"])
+def test_defenders_answer_recent_violence_not_a_stale_rung(sid):
+    """regional-nuclear-escalation seed 3: the US struck North Korea in turns 11-15
+    while North Korea only sent messages ('respond in kind' to a stale rung). A
+    defender's violent move now always follows violence by an adversary in the
+    turn before or the one before that (these scenarios hold no ground whose
+    occupation would count as violence in force)."""
+    w = compile_world(load_scenario(sid).scenario)
+    for seed in range(1, 13):
+        rec = run_scenario(sid, seed=seed)
+        violent_at: dict[int, set[str]] = {}
+        moves = [e for e in rec.events if e["kind"] == "move"]
+        for e in moves:
+            if _violent(e["data"]["action"]):
+                violent_at.setdefault(e["turn"], set()).add(e["actor"])
+        for e in moves:
+            why = e["data"].get("reason") or ""
+            me = w.ids.index(e["actor"])
+            if (int(w.side[me]) != 1 or not why.startswith("doctrine:")
+                    or not _violent(e["data"]["action"])):
+                continue
+            recent = violent_at.get(e["turn"] - 1, set()) | violent_at.get(e["turn"] - 2, set())
+            assert any(w.adversaries[me, w.ids.index(a)] or w.adversaries[w.ids.index(a), me]
+                       for a in recent), (sid, seed, e["turn"], e["actor"], why)
+
+
+def test_a_salvo_on_the_allies_bases_is_not_answered_with_a_message_in_kind():
+    """surprise-missile-attack: Japan and the US answered the salvo on their bases
+    with a private message under 'respond in kind'. The turn after the strike each
+    either answers with force or says which gate holds it back."""
+    for exc in (None, "japan-only"):
+        for seed in range(1, 9):
+            rec = run_scenario("surprise-missile-attack", excursion=exc, seed=seed)
+            for turn, action, why in _moves(rec, "JPN") + _moves(rec, "USA"):
+                if turn != 2:
+                    continue
+                assert "respond in kind" not in why, (exc, seed, action, why)
+                assert _violent(action) or "force withheld" in why, (exc, seed, action, why)
