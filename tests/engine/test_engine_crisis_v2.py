@@ -394,3 +394,49 @@ def test_a_salvo_on_the_allies_bases_is_not_answered_with_a_message_in_kind():
                     continue
                 assert "respond in kind" not in why, (exc, seed, action, why)
                 assert _violent(action) or "force withheld" in why, (exc, seed, action, why)
+
+
+def test_a_coast_guard_landing_is_not_answered_by_sinking_the_fleet():
+    """east-china-sea: the JMSDF sank 27 of China's 30 ships in two days in answer
+    to a coast-guard landing. Japan now answers the landing by retaking the
+    islands; a fleet battle comes only after China's navy has fired, and no
+    Japanese salvo puts a third of China's theatre fleet out of action."""
+    import re
+
+    for seed in range(1, 25):
+        rec = run_scenario("east-china-sea", seed=seed)
+        chinese_fire = min((e["turn"] for e in rec.events if e["kind"] == "move"
+                            and e["actor"] == "CHN" and e["data"]["action"] == "naval_engagement"),
+                           default=10**6)
+        for turn, action, why in _moves(rec, "JPN"):
+            if action == "naval_engagement":
+                assert turn > chinese_fire, (seed, turn, why)
+        for e in rec.events:
+            if e["kind"] == "ruling" and e.get("actor") == "JPN" and "salvo exchange" in e["text"]:
+                sunk = int(re.search(r", CHN loses (\d+)", e["text"]).group(1))
+                assert sunk <= 10, (seed, e["turn"], e["text"])
+
+
+def test_taiwan_wars_are_not_one_script_and_have_the_campaign_csis_saw():
+    """taiwan-strait-crisis seeds 1, 2, 3 and 7 played the same script; China never
+    struck bases in Japan or Guam; nobody lost an aircraft. Over seeds 1-12 China's
+    courses differ, it strikes the bases its doctrine names, aircraft are destroyed
+    on the ground, and the US, Japan and China all lose aircraft in some games,
+    in whole numbers."""
+    scripts = set()
+    base_strikes = on_ground = 0
+    air_lost: dict[str, float] = {}
+    for seed in range(1, 13):
+        rec = run_scenario("taiwan-strait-crisis", seed=seed)
+        china = tuple((t, a) for t, a, _ in _moves(rec, "CHN"))
+        scripts.add(china)
+        base_strikes += sum(1 for t, a, _ in _moves(rec, "CHN") if a == "strike_bases")
+        on_ground += sum(1 for e in rec.events if e["kind"] == "ruling"
+                         and "destroyed on the ground" in e["text"])
+        for actor, lost in rec.outcome["losses"].items():
+            v = float(lost.get("air", 0.0))
+            assert v == int(v), (seed, actor, v)
+            air_lost[actor] = air_lost.get(actor, 0.0) + v
+    assert len(scripts) >= 6, len(scripts)
+    assert base_strikes > 0 and on_ground > 0
+    assert all(air_lost.get(a, 0) > 0 for a in ("USA", "JPN", "CHN")), air_lost
