@@ -440,3 +440,22 @@ def test_taiwan_wars_are_not_one_script_and_have_the_campaign_csis_saw():
     assert len(scripts) >= 6, len(scripts)
     assert base_strikes > 0 and on_ground > 0
     assert all(air_lost.get(a, 0) > 0 for a in ("USA", "JPN", "CHN")), air_lost
+
+
+@pytest.mark.parametrize("sid", ["surprise-missile-attack", "regional-nuclear-escalation",
+                                 "korean-peninsula-two-front"])
+def test_north_korean_first_use_does_not_pay(sid):
+    """North Korean first use paid: coercion succeeded in about 38% of the runs
+    with it. Now a run with a North Korean first use ends with North Korea
+    coerced no more often than 1 in 20 and worse hurt than a war without it."""
+    w = compile_world(load_scenario(sid).scenario)
+    g = Game(w, make_policies(w), seed=2024, runs=4000, record=False)
+    g.play()
+    c = g.columns()
+    use = c["nuclear_use"] & (c["nuclear_first_user"] == w.ids.index("PRK"))
+    other = c["war"] & ~use
+    assert use.sum() > 100, use.sum()
+    assert c["challenger_success"][use].mean() < 0.05
+    assert c["damage_PRK"][use].mean() > c["damage_PRK"][other].mean() + 0.05
+    if sid != "korean-peninsula-two-front":  # the Yeonpyeong seizure is settled either way
+        assert np.nanmean(c["settlement_share"][use]) < np.nanmean(c["settlement_share"][other])
