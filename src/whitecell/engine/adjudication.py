@@ -648,6 +648,7 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
         hosts = [p for p in range(w.n_actors) if bases and (w.commitment[p] > 0).any()]
         hit_patrons: list[str] = []
         air_lost = np.zeros(st.runs)
+        air_by: list[str] = []  # run 0's aircraft destroyed on the ground, by owner
         for who in range(w.n_actors):
             on_target = valid & (tgt0 == who)
             patron_hit = np.zeros(st.runs, dtype=bool)
@@ -664,6 +665,8 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
             lost_air = lose(st, who, "air", np.where(
                 share > 0, round_draw(leaked * cp.aircraft_per_leaker, ua), 0.0))
             air_lost += lost_air
+            if lost_air[0] > 0:
+                air_by.append(f"{tn.name(who)} {int(lost_air[0])}")
             if bases:
                 st.closure[:, who] = np.where((share > 0) & (leak > 0), np.maximum(
                     st.closure[:, who], cp.runway_closure_turns), st.closure[:, who])
@@ -677,7 +680,8 @@ def missile_salvo(tn: Turn, bases: bool) -> None:
             exp = float(n[0] * (1.0 - k[0]))
             tip = f"; tripwire: {', '.join(hit_patrons)} forces hit" if hit_patrons else ""
             if air_lost[0] > 0:
-                tip += f"; {int(air_lost[0])} aircraft destroyed on the ground"
+                tip += (f"; {int(air_lost[0])} aircraft destroyed on the ground "
+                        f"({', '.join(air_by)})")
             if bases and leak[0] > 0 and cp.runway_closure_turns > 0:
                 tip += f"; runways closed for {cp.runway_closure_turns} turn(s)"
             tn.log.add(
