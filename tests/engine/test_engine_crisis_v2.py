@@ -71,6 +71,26 @@ def test_every_why_is_true_of_its_move():
             before = last_step.get(e["actor"], -1)
             last_step[e["actor"]] = step
             checked += 1
+            if "Zagare-Kilgour" in why:
+                p_hard = float(why.split("P(defender hard)=")[1].split(",")[0])
+                thr = why.split(", threshold ")[1].split(",")[0]
+                if thr != "unreachable":
+                    if "deterrence threshold not met" in why:
+                        assert p_hard < float(thr), (sid, exc, seed, why)
+                    elif "deterred (" in why:
+                        assert p_hard >= float(thr), (sid, exc, seed, why)
+            if "nuclear step withheld" in why:
+                assert not spec.nuclear, (sid, exc, seed, why, act)
+                if "not worth its cost" in why:
+                    u = float(why.split("value of use ")[1].split(" ")[0])
+                    rs = float(why.split("restraint ")[1].split(" ")[0])
+                    assert u <= rs, (sid, exc, seed, why)
+                if "once its homeland is struck, and it has not been" in why:
+                    struck_before = [m for m in rec.events if m["kind"] == "move"
+                                     and m["turn"] < e["turn"]
+                                     and m["data"].get("target") == e["actor"]
+                                     and CATALOGUE[ids.index(m["data"]["action"])].violent]
+                    assert not struck_before, (sid, exc, seed, e["turn"], why)
             if "climbs although deterred" in why:
                 assert step > before, (sid, exc, seed, e["turn"], why, act)
             if why.startswith("doctrine: nuclear use ("):

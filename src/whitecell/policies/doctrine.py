@@ -121,6 +121,8 @@ class Gates:
     nuc_use: NDArray[np.float64] | None = None  # value of first use (where weighed)
     nuc_restraint: NDArray[np.float64] | None = None  # value of restraint
     automatic: NDArray[np.bool_] | None = None  # pre-delegated first use triggered
+    nuc_cond: NDArray[np.bool_] | None = None  # the doctrine's condition for first use holds
+    bold: NDArray[np.bool_] | None = None  # resolve at its nuclear threshold
 
 
 def gates(obs: Observation) -> Gates:
@@ -183,7 +185,44 @@ def gates(obs: Observation) -> Gates:
     return Gates(may_fight=may_fight, may_nuke=may_nuke, losing=losing,
                  attacked_self=attacked_self, ally_hit=ally_hit, consulting=consulting,
                  hedging=hedging, nuc_use=use, nuc_restraint=restraint,
-                 automatic=automatic)
+                 automatic=automatic, nuc_cond=cond, bold=bold)
+
+
+_FIRST_USE_CONDITION = {
+    "never": "its declared doctrine rules out first use",
+    "if_losing": "its doctrine allows first use only when it is losing the war",
+    "if_regime_threatened": "its doctrine allows first use only with its homeland struck "
+                            "and the war being lost",
+    "erodes_if_regime_threatened": "its no-first-use pledge holds while the regime is not "
+                                   "threatened (it is not losing, or its main operation is "
+                                   "not failing)",
+    "automatic_if_homeland_struck": "its declared law calls for nuclear use once its "
+                                    "homeland is struck, and it has not been",
+}
+
+
+def _nuclear_gate(doc, g: Gates, r: float, homeland: bool) -> str:  # noqa: ANN001
+    """Which of the first-use gates held in run 0 (rule 7), in words."""
+    cond = g.nuc_cond is not None and bool(g.nuc_cond[0])
+    bold = g.bold is None or bool(g.bold[0])
+    low = (f"its resolve {r:.2f} is below the {doc.nuclear_threshold:.2f} its leaders need "
+           "to cross the threshold")
+    if doc.nuclear_first_use == "automatic_if_homeland_struck":
+        if not homeland:
+            return _FIRST_USE_CONDITION[doc.nuclear_first_use]
+        if not bold:
+            return low
+        if not cond:
+            return ("the use its law calls for has been made; further use is weighed only "
+                    "while it is losing the war")
+    elif not cond:
+        return _FIRST_USE_CONDITION.get(doc.nuclear_first_use, doc.nuclear_first_use)
+    elif not bold:
+        return low
+    u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
+    rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+    return (f"not worth its cost: value of use {u:+.2f} <= restraint {rs:+.2f} (taboo, the "
+            "answer, spiral risk)")
 
 
 def _nuclear_target(obs: Observation) -> int:
@@ -482,8 +521,12 @@ class DoctrinePolicy:
         doc = w.scenario.actors[me].doctrine
         name = CATALOGUE[act].id
         rung = CATALOGUE[act].kahn_rung
-        thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.2f}"
-        zk = f"P(defender hard)={p_hard:.2f}, threshold {thr_txt}, Zagare-Kilgour"
+        # enough digits that the comparison the rule made shows in the numbers
+        nd = 2
+        while np.isfinite(thr) and nd < 4 and f"{p_hard:.{nd}f}" == f"{thr:.{nd}f}":
+            nd += 1
+        thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.{nd}f}"
+        zk = f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour"
         if code == NUC_RESPONSE:
             vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[k]:+.2f}" for k in range(4)
                            if np.isfinite(vals[k]))
@@ -547,8 +590,9 @@ class DoctrinePolicy:
                 why = f"resolve {r:.2f} below its war threshold {doc.war_threshold:.2f}"
             return f"doctrine: force withheld: {why} -> {name}"
         if code == NUC_WITHHELD:
-            return (f"doctrine: nuclear step withheld by declared doctrine "
-                    f"({doc.nuclear_first_use}) or not worth its cost -> {name}")
+            homeland = bool(obs.homeland_struck[0, me])
+            return (f"doctrine: nuclear step withheld: {_nuclear_gate(doc, g, r, homeland)} "
+                    f"-> {name}")
         if code == QUIET:
             return f"doctrine: adversaries' moves stay at rung {threat} or below: keep to " \
                    f"diplomacy -> {name}"
