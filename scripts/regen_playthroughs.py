@@ -6,7 +6,8 @@
 Each bundled scenario is played with its own AI players at seed 1, once for the
 base scenario and once per excursion, and written as a plain-text transcript.
 A few featured games at other seeds (``FEATURED``) keep rarer paths of the
-rules under the same watch: nuclear use and the answers to it.
+rules under the same watch: nuclear use and the answers to it, a war out of
+a crisis, a war past the destruction of a fleet.
 Review the diff of a regeneration like any code change: it is the rules'
 behaviour changing.
 """
@@ -31,6 +32,11 @@ FEATURED: tuple[tuple[str, str | None, int, str], ...] = (
      "the DPRK's pre-delegated nuclear use after a strike on its homeland, and the answers"),
     ("taiwan-strait-crisis", "pessimistic", 8,
      "China's no-first-use pledge eroding in a failing invasion"),
+    ("regional-nuclear-escalation", None, 5,
+     "a crisis that becomes a war: North Korea's first strike on Japan, Japan's gates "
+     "opening, the pre-delegated use, and a war that ends in stalemate"),
+    ("taiwan-strait-crisis", None, 10,
+     "a war past the Chinese fleet's destruction: fleet battles with nothing left to engage"),
 )
 
 

@@ -43,3 +43,8 @@ def test_featured_games_show_what_they_are_kept_for():
     assert "answer the nuclear use" in sma.read_text()
     twn = ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--pessimistic--seed8.txt"
     assert "doctrine: nuclear use (pledge eroded" in twn.read_text()
+    rne = ROOT / "tests" / "playthroughs" / "regional-nuclear-escalation--as-written--seed5.txt"
+    text = rne.read_text()
+    assert "inject first-blood" in text and "war termination" in text and "STALEMATE" in text
+    twn10 = ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--as-written--seed10.txt"
+    assert "no fleet engagement" in twn10.read_text()
