@@ -479,3 +479,25 @@ def test_north_korean_first_use_does_not_pay(sid):
     assert c["damage_PRK"][use].mean() > c["damage_PRK"][other].mean() + 0.05
     if sid != "korean-peninsula-two-front":  # the Yeonpyeong seizure is settled either way
         assert np.nanmean(c["settlement_share"][use]) < np.nanmean(c["settlement_share"][other])
+
+
+def test_the_spiral_risk_parameter_moves_outcomes():
+    """``parameters.risk.nuclear_escalation`` changed nothing. Now it sets how often a
+    nuclear use spirals to a strategic exchange, and a leader who weighs first use
+    is deterred by it (Powell 1990): surprise-missile-attack has no exchange without
+    it and more with more of it; in the pessimistic Taiwan case China's weighed first
+    use all but vanishes at a spiral risk of 0.5."""
+    from whitecell.world.state import END_REASONS
+
+    ex = END_REASONS.index("strategic_exchange")
+    out = {}
+    for sid, exc, v in (("surprise-missile-attack", None, 0.0), ("surprise-missile-attack", None, 0.5),
+                        ("taiwan-strait-crisis", "pessimistic", 0.0),
+                        ("taiwan-strait-crisis", "pessimistic", 0.5)):
+        _, st = _batch(sid, f"parameters.risk.nuclear_escalation={v}", runs=3000, excursion=exc,
+                       seed=2024)
+        out[sid, v] = (float(st.nuclear_use.mean()),
+                       float((st.end_reason == ex).mean()))
+    assert out["surprise-missile-attack", 0.0][1] == 0.0
+    assert out["surprise-missile-attack", 0.5][1] > 0.05
+    assert out["taiwan-strait-crisis", 0.5][0] < 0.2 * out["taiwan-strait-crisis", 0.0][0]
