@@ -237,3 +237,15 @@ def test_budget_takes_no_theatre_share() -> None:
     data = yaml.safe_load(text)
     with pytest.raises(ValueError, match="national figure"):
         Scenario.model_validate(data)
+
+
+def test_no_figure_leans_on_our_own_notes_for_its_facts() -> None:
+    """Two figures cited "REFERENCES.md", a planning note of ours, and a basis read
+    "the lead is recalibrating". A scenario's notes and bases cite publications and
+    say what was judged; they never point at our own files or work in progress."""
+    files = sorted(Path(bundled_dir()).glob("*.yaml"))
+    assert len(files) == len(IDS)
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        for bad in ("REFERENCES", "the lead ", "TODO", "FIXME"):
+            assert bad not in text, (f.name, bad)
