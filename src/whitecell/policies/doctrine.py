@@ -188,6 +188,15 @@ def gates(obs: Observation) -> Gates:
                  automatic=automatic, nuc_cond=cond, bold=bold)
 
 
+def _digits(a: float, b: float) -> int:
+    """Decimals (2 to 4) enough that ``a`` and ``b`` print differently where they differ,
+    so a reason's numbers show the comparison its rule made."""
+    nd = 2
+    while np.isfinite(a) and np.isfinite(b) and nd < 4 and f"{a:.{nd}f}" == f"{b:.{nd}f}":
+        nd += 1
+    return nd
+
+
 _FIRST_USE_CONDITION = {
     "never": "its declared doctrine rules out first use",
     "if_losing": "its doctrine allows first use only when it is losing the war",
@@ -521,10 +530,7 @@ class DoctrinePolicy:
         doc = w.scenario.actors[me].doctrine
         name = CATALOGUE[act].id
         rung = CATALOGUE[act].kahn_rung
-        # enough digits that the comparison the rule made shows in the numbers
-        nd = 2
-        while np.isfinite(thr) and nd < 4 and f"{p_hard:.{nd}f}" == f"{thr:.{nd}f}":
-            nd += 1
+        nd = _digits(p_hard, thr)
         thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.{nd}f}"
         zk = f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour"
         if code == NUC_RESPONSE:
@@ -536,8 +542,10 @@ class DoctrinePolicy:
             return f"doctrine: accept the offer on the table ({name})"
         if code == SEEK_TALKS:
             if r < rho:
-                return (f"doctrine: seek talks: running risk {rho:.2f} exceeds resolve {r:.2f} "
-                        "(Powell: the less resolute side quits first) -> propose_talks")
+                nd = _digits(rho, r)
+                return (f"doctrine: seek talks: running risk {rho:.{nd}f} exceeds resolve "
+                        f"{r:.{nd}f} (Powell: the less resolute side quits first) -> "
+                        "propose_talks")
             return ("doctrine: seek talks: the damage suffered nears what it will bear "
                     f"({obs.damage[0, me]:.2f} of {obs.tolerance[0] * w.stakes[me]:.2f}) "
                     "-> propose_talks")
