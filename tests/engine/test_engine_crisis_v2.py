@@ -116,6 +116,10 @@ def check_whys(games: list[tuple[str, str | None, int]]) -> tuple[int, int]:
                 assert step <= before, (sid, exc, seed, e["turn"], why, act, before)
             if "invasion not launched" in why:
                 assert act != "amphibious_invasion", (sid, exc, seed, why)
+            if "(its estimate: " in why:  # an invasion is launched only below the limit
+                est = int(why.split("(its estimate: ")[1].split("%")[0])
+                lim = int(why.split("crossing, limit ")[1].split("%")[0])
+                assert act == "amphibious_invasion" and est <= lim, (sid, exc, seed, why)
             if "running risk" in why and "exceeds resolve" in why:
                 rho = float(why.split("running risk ")[1].split(" ")[0])
                 res = float(why.split("exceeds resolve ")[1].split(" ")[0])

@@ -928,13 +928,15 @@ def invasion(tn: Turn) -> None:
     add_damage(st, prot, loss_weight(w, prot) * np.where(m, 0.002 * (def0 - b1), 0.0))
     mark_attacked(tn, c, np.full(st.runs, prot), m)
     if tn.narrate(m):
-        tn.log.add(tn.t, "ruling", f"invasion: {shots[0]:.0f} anti-ship shots at the crossing, "
-                   f"draw {u[0]:.2f} -> {_pct(share[0])} of the lift lost; "
+        tn.log.add(tn.t, "ruling", f"invasion: {shots[0]:.0f} anti-ship shots at the crossing "
+                   f"(expected {_pct(exp_share[0])} of the lift lost, the draw shades it by "
+                   f"+-25%), draw {u[0]:.2f} -> {_pct(share[0])} of the lift lost; "
                    f"{ashore0[0]:.1f}k troops ashore vs {def0[0]:.1f}k defenders; lodgment "
                    f"{_pct(st.lodgment[0])}", actor=tn.name(c),
                    model="attrition.salvo (Hughes 1995) + lanchester_step (Lanchester 1916) + "
                          "contest (Hirshleifer 1989)",
                    inputs={"anti_ship_shots": float(shots[0]), "lift": float(lift[0]),
+                           "expected_share_lost": float(exp_share[0]),
                            "escorts": float(escorts[0]), "defenders": float(def0[0]),
                            "defenders_at_the_beaches": float(engaged0[0])},
                    probability=float(share[0]), draw=float(u[0]),

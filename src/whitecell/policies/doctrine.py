@@ -533,6 +533,11 @@ class DoctrinePolicy:
         nd = _digits(p_hard, thr)
         thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.{nd}f}"
         zk = f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour"
+        launch = ""
+        if act == INVASION and np.isfinite(crossing):
+            limit = w.scenario.parameters.combat.invasion_max_loss
+            launch = (f" (its estimate: {crossing:.0%} of the lift lost at the crossing, limit "
+                      f"{limit:.0%}, against the defenders already at war)")
         if code == NUC_RESPONSE:
             vs = ", ".join(f"{NUC_OPTIONS[k].split()[0]} {vals[k]:+.2f}" for k in range(4)
                            if np.isfinite(vals[k]))
@@ -562,7 +567,7 @@ class DoctrinePolicy:
                     f"step closed) -> holds at {name}")
         if code == CORNERED:
             return ("doctrine: under armed attack and losing: climbs although deterred "
-                    f"-> {name}")
+                    f"-> {name}{launch}")
         if code == NUC_FIRST_USE and g.automatic is not None and g.automatic[0]:
             u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
             rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
@@ -582,7 +587,7 @@ class DoctrinePolicy:
                     f"{doc.nuclear_threshold:.2f}): value of use {u:+.2f} > restraint "
                     f"{rs:+.2f} (taboo, the answer, spiral risk) -> {name}")
         if code == ADVANCE:
-            return f"doctrine: advance: deterrence threshold not met ({zk}) -> {name}"
+            return f"doctrine: advance: deterrence threshold not met ({zk}) -> {name}{launch}"
         if code == INFEASIBLE:
             return (f"doctrine: invasion not launched: {crossing:.0%} of the lift expected lost "
                     f"at the crossing (limit {w.scenario.parameters.combat.invasion_max_loss:.0%})"
