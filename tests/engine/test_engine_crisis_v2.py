@@ -536,3 +536,14 @@ def test_the_spiral_risk_parameter_moves_outcomes():
     assert out["surprise-missile-attack", 0.0][1] == 0.0
     assert out["surprise-missile-attack", 0.5][1] > 0.05
     assert out["taiwan-strait-crisis", 0.5][0] < 0.2 * out["taiwan-strait-crisis", 0.0][0]
+
+
+def test_an_objective_held_gives_the_challenger_the_whole_share():
+    """Taiwan alone: runs China won by holding its objective recorded no share (null)
+    while a Taiwanese capitulation recorded 1; both now record 1."""
+    from whitecell.world.state import END_REASONS
+
+    _, st = _batch("taiwan-strait-crisis", runs=2000, excursion="taiwan-alone", seed=2024)
+    won = st.end_reason == END_REASONS.index("objective")
+    assert won.sum() > 100
+    assert (st.settlement_share[won] == 1.0).all()

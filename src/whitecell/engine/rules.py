@@ -303,6 +303,9 @@ def end_of_turn(tn: Turn) -> None:
     won = st.objective_turns >= obj.hold_turns
     if won.any():
         st.success |= won
+        # the objective taken and held: the challenger has the whole of the stakes
+        st.settlement_share = np.where(won & ~st.done & np.isnan(st.settlement_share), 1.0,
+                                       st.settlement_share)
         if w.scenario.end_conditions.objective:
             end_runs(st, won, "objective", tn.t)
         if tn.narrate(won & (st.objective_turns == obj.hold_turns)):

@@ -87,7 +87,9 @@ class State:
     first_violence_by: I16  # (R,) actor index of the first violent act, -1 none
     first_violence_turn: I16  # (R,)
     capitulated_by: I16  # (R,) actor index of the side that capitulated, -1 none
-    settlement_share: F  # (R,) challenger's share of the stakes in the terms (nan = none)
+    settlement_share: F  # (R,) challenger's share of the stakes at the end: the terms of a
+    # deal or ceasefire, the control frozen by a stalemate, 1 for an objective held or the
+    # protege's capitulation, 0 for the challenger's (nan = none, e.g. a strategic exchange)
     incident: B  # (R,) an inadvertent incident this turn (not an armed attack)
     closure: I16  # (R, A) turns the actor's air bases stay closed after a base strike
     assurance: F  # (R, A) confidence in its patron's commitment (1 where no patron)
