@@ -57,6 +57,15 @@ def _mean(m: dict[str, Any]) -> str:
     return f"{m['mean']:.2f} ± {(m['high'] - m['low']) / 2:.2f}"
 
 
+def _share(m: dict[str, Any] | None) -> str:
+    """The challenger's mean share of the stakes at the end, over the runs whose
+    ending defines one (deals, ceasefires, stalemates, capitulations, objectives)."""
+    if not m or m.get("mean") is None:
+        return "-"
+    half = (m["high"] - m["low"]) / 2 if m.get("high") is not None else 0.0
+    return f"{m['mean']:.2f} ± {half:.2f}"
+
+
 def _diff(d: dict[str, Any]) -> str:
     scale, unit = (100.0, " pp") if d["kind"] == "proportion" else (1.0, "")
     s = f"{scale * d['difference']:+.1f}{unit}"
@@ -98,7 +107,7 @@ def print_summary(summary: dict[str, Any], sobol: dict[str, Any] | None = None) 
     dmg = [f"damage to {coerced} (share of stakes)"] if coerced else []
     for c in ["#", "excursion", *models, *[_wrap_path(p) for p in paths], "P(war)",
               "P(nuclear use)", "P(challenger success)", "P(deterrence held)", "peak rung",
-              "turns", *dmg]:
+              "turns", "challenger's share", *dmg]:
         t.add_column(c, overflow="fold")
     for pt in pts:
         pr, me = pt["proportions"], pt["means"]
@@ -108,8 +117,12 @@ def print_summary(summary: dict[str, Any], sobol: dict[str, Any] | None = None) 
                   *[str(pt["vary"].get(p, "-")) for p in paths],
                   _pct(pr["war"]), _pct(pr["nuclear_use"]), _pct(pr["challenger_success"]),
                   _pct(pr["deterrence_held"]), _mean(me["peak_rung"]), _mean(me["turns"]),
+                  _share(me.get("challenger_share")),
                   *([f"{d:.3f}" if d is not None else "-"] if coerced else []))
     out.print(t)
+    out.print("challenger's share: its mean share of the stakes at the end, over the runs whose "
+              "ending defines one (deals, ceasefires, stalemates, capitulations, an objective "
+              "held; n per point in summary.json)")
     if summary.get("llm"):
         ll = summary["llm"]
         tot = ll["total"]

@@ -22,6 +22,12 @@ def test_sweep_report(tmp_path):
     assert "taiwan-alone" in html and "Differences" in html
     assert not re.search(r"<script|https?://|src=", html)
     assert "Sensitivity" not in html
+    # the challenger's share of the stakes, with its interval and the runs that define it
+    shares = re.findall(r'<td class="num">(0\.\d\d|1\.00)<span class="ci">\[[^<]*\] · n '
+                        r'([\d,]+)</span></td>', html)
+    assert len(shares) == 2
+    base, alone = (float(v) for v, _ in shares)
+    assert alone > base  # standing alone, Taiwan keeps less of the stakes
 
 
 def test_report_with_tornado_and_errors(tmp_path):

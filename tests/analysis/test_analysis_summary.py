@@ -179,6 +179,14 @@ def test_real_sweep_summary_matches_numpy():
         dmg = sub["damage_TWN"].to_numpy()
         assert (dmg >= 0).all() and (dmg <= sub["costs_TWN"].to_numpy() + 1e-12).all()
         assert pt["actors"]["TWN"]["damage"] == pytest.approx(dmg.mean(), rel=1e-10, abs=1e-12)
+        # the challenger's share: over the runs whose ending defines one (nulls skipped)
+        share = sub["settlement_share"].to_numpy(zero_copy_only=False)
+        share = share[~np.isnan(share)]
+        cs = pt["means"]["challenger_share"]
+        assert cs["n"] == len(share) > 0
+        assert cs["mean"] == pytest.approx(share.mean(), rel=1e-10)
+        half = 1.959963984540054 * share.std(ddof=1) / math.sqrt(len(share))
+        assert cs["high"] - cs["low"] == pytest.approx(2 * half, rel=1e-9)
     assert res.summary["scenario"]["coerced"] == "TWN"
     d = next(e for e in res.summary["differences"] if e["metric"] == "challenger_success")
     a = t.filter(pc.equal(t["grid_point"], 1))["challenger_success"].to_numpy(

@@ -157,6 +157,10 @@ def _point_stats(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mappin
         sel += [f"sum({_q(m)}::BIGINT)", f"sum({_q(m)}::BIGINT * {_q(m)}::BIGINT)"]
     for m in FLOAT_MEANS:
         sel += [f"avg({_q(m)})", f"stddev_samp({_q(m)})"]
+    share = "settlement_share" in columns
+    if share:  # defined for some endings only: its mean is over the runs that define it
+        sel += ['avg("settlement_share")', 'stddev_samp("settlement_share")',
+                'count("settlement_share")']
     actors = sorted({a for g in grid for a in g.get("actors", ())})
     actor_cols = [c for a in actors for c in
                   [f"peak_rung_{a}", f"escalation_score_{a}", f"costs_{a}", f"damage_{a}"]
@@ -184,6 +188,16 @@ def _point_stats(con: duckdb.DuckDBPyConnection, src: str, grid: Sequence[Mappin
             half = Z95 * sd / math.sqrt(n)
             means[m] = {"mean": _f(mu), "sd": _f(sd), "low": _f(mu - half),
                         "high": _f(mu + half)}
+        if share:
+            smu, ssd, k = next(it), next(it), int(next(it))
+            ssd = ssd or 0.0
+            if smu is None or k == 0:
+                means["challenger_share"] = {"mean": None, "sd": None, "n": 0, "low": None,
+                                             "high": None}
+            else:
+                sh = Z95 * ssd / math.sqrt(k)
+                means["challenger_share"] = {"mean": _f(smu), "sd": _f(ssd), "n": k,
+                                             "low": _f(smu - sh), "high": _f(smu + sh)}
         avgs = {c: next(it) for c in actor_cols}
         stats[gp] = {"n": n, "proportions": props, "means": means, "actor_avgs": avgs}
     return stats

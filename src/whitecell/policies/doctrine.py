@@ -81,6 +81,7 @@ from whitecell.policies.common import (
     violent_rung,
 )
 from whitecell.scenario.actions import ACTION_INDEX, CATALOGUE
+from whitecell.scenario.model import Doctrine
 from whitecell.world.compile import K
 
 LIMITED = ACTION_INDEX["limited_nuclear_use"]
@@ -210,7 +211,7 @@ _FIRST_USE_CONDITION = {
 }
 
 
-def _nuclear_gate(doc, g: Gates, r: float, homeland: bool) -> str:  # noqa: ANN001
+def _nuclear_gate(doc: Doctrine, g: Gates, r: float, homeland: bool) -> str:
     """Which of the first-use gates held in run 0 (rule 7), in words."""
     cond = g.nuc_cond is not None and bool(g.nuc_cond[0])
     bold = g.bold is None or bool(g.bold[0])

@@ -548,6 +548,10 @@ def build_sweep_context(summary: Mapping[str, Any], manifest: Mapping[str, Any],
                       for m in OUTCOME_LABELS],
             "means": [(k, f"{me[k]['mean']:.2f}", _fmt_ci(me[k]["low"], me[k]["high"], 1.0))
                       for k in ("peak_rung", "turns")],
+            "share": ((f"{me['challenger_share']['mean']:.2f}",
+                       _fmt_ci(me["challenger_share"]["low"], me["challenger_share"]["high"],
+                               1.0), me["challenger_share"]["n"])
+                      if (me.get("challenger_share") or {}).get("mean") is not None else None),
             "ends": {k: v / pt["n"] for k, v in pt["end_reasons"].items()},
             "actors": pt["actors"],
         })
