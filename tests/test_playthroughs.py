@@ -46,5 +46,6 @@ def test_featured_games_show_what_they_are_kept_for():
     rne = ROOT / "tests" / "playthroughs" / "regional-nuclear-escalation--as-written--seed5.txt"
     text = rne.read_text()
     assert "inject first-blood" in text and "war termination" in text and "STALEMATE" in text
-    twn10 = ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--as-written--seed10.txt"
-    assert "no fleet engagement" in twn10.read_text()
+    twn4 = (ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--as-written--seed4.txt"
+            ).read_text()
+    assert "no fleet engagement" in twn4 and '"end_reason": "strategic_exchange"' in twn4

@@ -1361,6 +1361,15 @@ def true_prospect(w: World, st: State) -> F:
     Half the contest of combat power between the two sides (Hirshleifer 1989,
     true forces), half the challenger's current control of its objective once
     the operation for it has begun (before that, the contest alone).
+
+    A lodgment across the sea is taken only by the lift that crosses: there the
+    contest is scaled by the share of the challenger's lift still afloat and by
+    the share that would survive a crossing now, under the fire of the
+    defenders at war (:func:`crossing_fire`, the model the invasion ruling
+    uses). Deterrence by denial (Mearsheimer 1983) thus enters the bargaining
+    and the breaking points: a challenger whose fleet cannot cross cannot win
+    the island, however the aggregate balance reads (CSIS 2023: with the
+    amphibious fleet sunk the invasion fails).
     """
     pw = power_of(st.forces)  # (R, A)
     ch = (w.side == 0)
@@ -1370,9 +1379,25 @@ def true_prospect(w: World, st: State) -> F:
                                                m), dtype=float)
     if w.scenario.objective.fact == "coercion":
         return p
+    if w.scenario.objective.fact == "lodgment" and w.protege >= 0:
+        p = p * crossing_prospect(w, st)
     # before the operation for the objective has begun, the balance alone
     started = (control(w, st) > 0) | (st.landed > 0)
     return np.where(started, 0.5 * p + 0.5 * control(w, st), p)
+
+
+def crossing_prospect(w: World, st: State) -> F:
+    """(R,) share of the challenger's starting lift that could put troops ashore now.
+
+    The lift still afloat times the share expected to survive a crossing under
+    the fire of the defenders at war (and the protege), at their access to bases.
+    """
+    c, prot = w.challenger, w.protege
+    engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
+    _, lost, _ = crossing_fire(w, st.forces, engaged, access_shares(w, st.closure))
+    lift0 = float(w.forces0[c, K["amphibious"]])
+    afloat = np.clip(st.forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)
+    return np.asarray(afloat * (1.0 - lost), dtype=float)
 
 
 def end_runs(st: State, mask: B, reason: str, turn: int) -> None:
