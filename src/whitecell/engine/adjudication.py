@@ -1365,8 +1365,8 @@ def true_prospect(w: World, st: State) -> F:
     A lodgment across the sea is taken only by the lift that crosses: there the
     contest is scaled by the share of the challenger's lift still afloat and by
     the share that would survive a crossing now, under the fire of the
-    defenders at war (:func:`crossing_fire`, the model the invasion ruling
-    uses). Deterrence by denial (Mearsheimer 1983) thus enters the bargaining
+    defenders who would meet it (:func:`crossing_prospect`, with the model the
+    invasion ruling uses). Deterrence by denial (Mearsheimer 1983) thus enters the bargaining
     and the breaking points: a challenger whose fleet cannot cross cannot win
     the island, however the aggregate balance reads (CSIS 2023: with the
     amphibious fleet sunk the invasion fails).
@@ -1390,10 +1390,13 @@ def crossing_prospect(w: World, st: State) -> F:
     """(R,) share of the challenger's starting lift that could put troops ashore now.
 
     The lift still afloat times the share expected to survive a crossing under
-    the fire of the defenders at war (and the protege), at their access to bases.
+    the fire of the defenders who would meet it: the protege, those at war, and
+    those whose doctrine commits them to fight for the protege (they are coming,
+    at war or not yet), at their access to bases.
     """
     c, prot = w.challenger, w.protege
-    engaged = (w.side == 1)[None, :] & (st.belligerent | (np.arange(w.n_actors) == prot))
+    coming = w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot)
+    engaged = (w.side == 1)[None, :] & (st.belligerent | coming[None, :])
     _, lost, _ = crossing_fire(w, st.forces, engaged, access_shares(w, st.closure))
     lift0 = float(w.forces0[c, K["amphibious"]])
     afloat = np.clip(st.forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)
