@@ -551,3 +551,29 @@ def test_an_objective_held_gives_the_challenger_the_whole_share():
     won = st.end_reason == END_REASONS.index("objective")
     assert won.sum() > 100
     assert (st.settlement_share[won] == 1.0).all()
+
+
+def test_a_lodgment_is_won_only_by_lift_that_crosses():
+    """Taiwan: the prospect that sets terms and breaking points read the aggregate
+    contest (0.59 for China in every case), so Taiwan gave up under a blockade China
+    could not follow with an invasion and a base-case deal gave China nearly half the
+    stakes. The prospect is now scaled by the lift afloat and the share that would
+    survive a crossing under the defenders who would meet it."""
+    from whitecell.engine.adjudication import crossing_prospect, true_prospect
+    from whitecell.world.state import State
+
+    def prospects(excursion):
+        w = compile_world(load_scenario("taiwan-strait-crisis", excursion=excursion).scenario)
+        st = State.allocate(w, 1)
+        return w, st, float(crossing_prospect(w, st)[0]), float(true_prospect(w, st)[0])
+
+    order = ("optimistic", None, "pessimistic", "no-japan-bases", "taiwan-alone")
+    got = [prospects(e) for e in order]
+    cross = [g[2] for g in got]
+    real = [g[3] for g in got]
+    # at the start the cases order as CSIS's do, on the crossing and on the prospect
+    assert cross == sorted(cross) and real == sorted(real), (cross, real)
+    assert cross[0] < 0.2 and cross[-1] > 0.9
+    w, st = got[1][0], got[1][1]
+    st.forces[:, w.challenger, K["amphibious"]] = 0.0  # the lift sunk: nothing can cross
+    assert float(crossing_prospect(w, st)[0]) == 0.0
