@@ -35,9 +35,9 @@ FEATURED: tuple[tuple[str, str | None, int, str], ...] = (
     ("regional-nuclear-escalation", None, 5,
      "a crisis that becomes a war: North Korea's first strike on Japan, Japan's gates "
      "opening, the pre-delegated use, and a war that ends in stalemate"),
-    ("taiwan-strait-crisis", None, 4,
-     "a war past the Chinese fleet's destruction (fleet battles with nothing left to "
-     "engage) that ends in a strategic exchange"),
+    ("taiwan-strait-crisis", "no-japan-bases", 1,
+     "a long war past the Chinese fleet's destruction (fleet battles with nothing left "
+     "to engage) that ends in stalemate"),
 )
 
 

@@ -46,6 +46,6 @@ def test_featured_games_show_what_they_are_kept_for():
     rne = ROOT / "tests" / "playthroughs" / "regional-nuclear-escalation--as-written--seed5.txt"
     text = rne.read_text()
     assert "inject first-blood" in text and "war termination" in text and "STALEMATE" in text
-    twn4 = (ROOT / "tests" / "playthroughs" / "taiwan-strait-crisis--as-written--seed4.txt"
-            ).read_text()
-    assert "no fleet engagement" in twn4 and '"end_reason": "strategic_exchange"' in twn4
+    long_war = (ROOT / "tests" / "playthroughs"
+                / "taiwan-strait-crisis--no-japan-bases--seed1.txt").read_text()
+    assert "no fleet engagement" in long_war and '"end_reason": "stalemate"' in long_war

@@ -91,5 +91,7 @@ def test_end_conditions_can_be_switched_off():
     assert "capitulation" in reasons()
     assert "capitulation" not in reasons("end_conditions.capitulation=false")
     assert "settlement" not in reasons("end_conditions.settlement=false")
-    assert "objective" in reasons()
-    assert "objective" not in reasons("end_conditions.objective=false")
+    # China takes and holds the island where Taiwan stands alone
+    alone = ("actors.USA.doctrine.intervene_for=[]", "actors.JPN.doctrine.intervene_for=[]")
+    assert "objective" in reasons(*alone)
+    assert "objective" not in reasons(*alone, "end_conditions.objective=false")

@@ -23,12 +23,14 @@ def _game(*sets, excursion=None, kind="doctrine", runs=1000, seed=11):
 
 def test_zagare_kilgour_check_matches_the_formula():
     """Deterred iff P(hard) >= (u_win - u_sq) / (u_win - u_conflict), u_sq = 0 (Zagare &
-    Kilgour 2000), with u_conflict = p_win V - c."""
+    Kilgour 2000), with u_conflict = p V - c and p the contest odds scaled by the share
+    of the lift expected to survive the crossing if the committed defenders fight."""
     w, g = _game("commitments.taiwan-relations-act.strength=0.9", runs=200)
     obs = g.observe(w.challenger)
-    deterred, p_hard, thr = deterrence_check(obs)
+    deterred, p_hard, thr, odds = deterrence_check(obs)
     V, c = float(w.stakes[w.challenger]), float(w.war_cost[w.challenger])
-    conflict = p_win(obs) * V - c
+    assert (odds <= p_win(obs) + 1e-12).all() and (odds < p_win(obs)).any()
+    conflict = odds * V - c
     expected = np.where(conflict >= 0, np.inf, V / (V - conflict))
     assert np.allclose(thr, expected)
     assert np.array_equal(deterred, p_hard >= thr)

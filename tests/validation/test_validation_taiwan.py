@@ -215,12 +215,18 @@ def test_nuclear_use_in_failing_invasions_against_csis_2024(csis):
 
 
 def test_a_stronger_nuclear_taboo_means_less_nuclear_use():
-    """Tannenwald (1999): the higher the cost of breaking the taboo, the rarer first use."""
-    weak = _cols("pessimistic", sets=["parameters.nuclear.taboo=0.1"])
-    strong = _cols("pessimistic", sets=["parameters.nuclear.taboo=1.0"])
-    d, lo, _ = difference_interval(int(weak["nuclear_use"].sum()), N,
-                                   int(strong["nuclear_use"].sum()), N)
-    assert lo > 0.05, (d, lo)
+    """Tannenwald (1999): the higher the cost of breaking the taboo, the rarer first use.
+
+    Read on the pessimistic case's invasions, where the pledge comes under pressure:
+    most uses a weak taboo allows, a strong one forbids."""
+    weak = _with_invasion(_game("pessimistic", sets=["parameters.nuclear.taboo=0.1"]))
+    strong = _with_invasion(_game("pessimistic", sets=["parameters.nuclear.taboo=1.0"]))
+    k1, k2 = int(weak["nuclear_use"].sum()), int(strong["nuclear_use"].sum())
+    d, lo, _ = difference_interval(k1, N, k2, N)
+    assert lo > 0, (d, lo)
+    assert k2 < 0.25 * k1, (k1, k2)
+    inv = weak["invaded"]
+    assert weak["nuclear_use"][inv].mean() > 0.05
 
 
 def test_no_regime_stake_no_gamble_for_resurrection():

@@ -75,20 +75,23 @@ def principal_defender(w: World) -> int:
     return best if best >= 0 else int(w.adversary[w.challenger])
 
 
-def deterrence_check(obs: Observation) -> tuple[B, F, F]:
+def deterrence_check(obs: Observation) -> tuple[B, F, F, F]:
     """Zagare & Kilgour (2000): is the challenger deterred in each run?
 
     The challenger values winning at its stakes V, the status quo at 0 and
-    conflict at p_win V - c (c its war cost); it is deterred when its belief
-    that the principal defender is the Hard type (the mean of its Beta belief
-    about that defender's resolve) reaches (u_win - u_sq) / (u_win - u_conflict).
-    Returns (deterred, p_hard, threshold).
+    conflict at p V - c (c its war cost, p its odds in the war that follows if
+    the defender is the Hard type and fights, :func:`conflict_odds`); it is
+    deterred when its belief that the principal defender is the Hard type (the
+    mean of its Beta belief about that defender's resolve) reaches
+    (u_win - u_sq) / (u_win - u_conflict).
+    Returns (deterred, p_hard, threshold, p).
     """
     w = obs.world
     me = obs.actor
     d = principal_defender(w)
     V = float(w.stakes[me])
-    conflict = p_win(obs) * V - float(w.war_cost[me])
+    odds = conflict_odds(obs)
+    conflict = odds * V - float(w.war_cost[me])
     conflict = np.minimum(conflict, V * 0.999 - 1e-9)
     thr = np.asarray(deterrence.deterrence_threshold(V, 0.0, conflict), dtype=float)
     thr = np.where(conflict >= 0.0, np.inf, thr)
@@ -96,7 +99,31 @@ def deterrence_check(obs: Observation) -> tuple[B, F, F]:
     # challenger doubt the patron will risk a fight (Snyder 1965)
     shield = w.scenario.parameters.nuclear.shield
     p_hard = obs.belief[:, d] * (1.0 - shield * retaliation_capacity(obs, me))
-    return p_hard >= thr, p_hard, thr
+    return p_hard >= thr, p_hard, thr, odds
+
+
+def conflict_odds(obs: Observation) -> F:
+    """The challenger's odds in the war that follows if the defenders fight, per run.
+
+    The contest of theatre power as it sees it (:func:`p_win`). A challenger whose
+    course of action ends in a landing across the sea can win the island only with
+    lift that crosses, so its odds are scaled by the share of its lift it expects
+    to survive a crossing under the fire of the defenders committed to fight for
+    the protege (the conflict branch of the deterrence game is the one in which
+    they do), by the model the invasion ruling uses, on the forces it sees:
+    deterrence by denial (Snyder 1961; Mearsheimer 1983).
+    """
+    w = obs.world
+    odds = p_win(obs)
+    prot = w.protege
+    if prot < 0 or not (w.ladder[obs.actor] == ACTION_INDEX["amphibious_invasion"]).any():
+        return odds
+    from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
+
+    coming = (w.side == 1) & (w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot))
+    engaged = np.broadcast_to(coming[None, :], (obs.runs, w.n_actors))
+    _, lost, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
+    return np.asarray(odds * (1.0 - lost), dtype=float)
 
 
 def pick_target(obs: Observation, actions: IntA) -> IntA:

@@ -370,12 +370,12 @@ class DoctrinePolicy:
         vrung = violent_rung(obs)
         at_war_now = fighting(obs)
         deterred = np.zeros(R, dtype=bool)
-        p_hard = thr = np.zeros(R)
+        p_hard = thr = odds = np.zeros(R)
         cur = np.clip(pos, 0, n - 1)
 
         # --- desired position on the ladder
         if challenger:
-            deterred, p_hard, thr = deterrence_check(obs)
+            deterred, p_hard, thr, odds = deterrence_check(obs)
             cornered = g.attacked_self & g.losing
             advance = ~deterred | cornered
             # advancing skips steps aimed at actors outside the war (rather than
@@ -517,13 +517,15 @@ class DoctrinePolicy:
         reasons = None
         if obs.explain:
             reasons = [self._explain(obs, g, int(code[0]), float(p_hard[0]), float(thr[0]),
+                                     float(odds[0]),
                                      float(r[0]), float(rho[0]), int(act[0]), int(threat[0]),
                                      int(vrung[0]), float(crossing[0]), int(opt[0]), vals[0])]
         return Decision(action=act.astype(np.int64), target=target.astype(np.int64),
                         reasons=reasons)
 
     @staticmethod
-    def _explain(obs: Observation, g: Gates, code: int, p_hard: float, thr: float, r: float,
+    def _explain(obs: Observation, g: Gates, code: int, p_hard: float, thr: float, odds: float,
+                 r: float,
                  rho: float, act: int, threat: int, vrung: int, crossing: float, opt: int,
                  vals: NDArray[np.float64]) -> str:
         w = obs.world
@@ -533,7 +535,8 @@ class DoctrinePolicy:
         rung = CATALOGUE[act].kahn_rung
         nd = _digits(p_hard, thr)
         thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.{nd}f}"
-        zk = f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour"
+        zk = (f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour; its "
+              f"odds if the defenders fight {odds:.2f}")
         launch = ""
         if act == INVASION and np.isfinite(crossing):
             limit = w.scenario.parameters.combat.invasion_max_loss
