@@ -795,22 +795,22 @@ def naval(tn: Turn) -> None:
         # nothing to engage (no enemy ship, or none of its own, in the engaged
         # share): no salvo, no munitions spent, no submarine put at risk
         empty = m & ((b < 1) | (a < 1))
+        fight = m & ~empty
         strike = st.forces[:, i, K["strike"]].copy()
-        fired = np.where(m & ~empty, np.floor(strike * cp.strike_per_turn), 0.0)
+        fired = np.where(fight, np.floor(strike * cp.strike_per_turn), 0.0)
         alpha = w.naval[i, 0] + np.where(a > 0, cp.strike_pk * fired / np.maximum(a, 1e-9), 0.0)
         a_lost, b_lost = attrition.salvo(a, b, alpha, w.naval[tgt, 0], w.naval[i, 1],
                                          w.naval[tgt, 1], w.naval[i, 2], w.naval[tgt, 2])
         a_lost = np.asarray(a_lost, dtype=float)
         b_lost = np.asarray(b_lost, dtype=float)
-        al = np.where(m & ~empty, np.minimum(round_draw(a_lost, ua), a_ships), 0.0)
-        bl = np.where(m & ~empty, np.minimum(round_draw(b_lost, ub), b), 0.0)
+        al = np.where(fight, np.minimum(round_draw(a_lost, ua), a_ships), 0.0)
+        bl = np.where(fight, np.minimum(round_draw(b_lost, ub), b), 0.0)
         st.forces[:, i, K["strike"]] = strike - fired
         # ships are costly: each lost ship costs 0.01 of the stakes
         _exchange_losses(tn, i, tgt, m, "naval", al, bl, 0.01)
         us = tn.dice.draw(tn.t, R_SUB, i)
         sl = lose(st, i, "submarine", np.where(
-            m & ~empty, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)),
-            0.0))
+            fight, binomial_from_uniform(us, subs, np.full(st.runs, cp.submarine_loss)), 0.0))
         add_damage(st, i, sl * 0.01 * loss_weight(w, i))
         if tn.narrate(m & empty):
             why = (f"{tn.name(tgt[0])} has no surface ships left within reach" if b[0] < 1
@@ -1386,6 +1386,13 @@ def true_prospect(w: World, st: State) -> F:
     return np.where(started, 0.5 * p + 0.5 * control(w, st), p)
 
 
+def committed_defenders(w: World) -> NDArray[np.bool_]:
+    """(A,) the defenders a crossing will meet whether or not they are at war yet:
+    the protege and those whose doctrine commits them to fight for it."""
+    prot = w.protege
+    return (w.side == 1) & (w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot))
+
+
 def crossing_prospect(w: World, st: State) -> F:
     """(R,) share of the challenger's starting lift that could put troops ashore now.
 
@@ -1394,9 +1401,8 @@ def crossing_prospect(w: World, st: State) -> F:
     those whose doctrine commits them to fight for the protege (they are coming,
     at war or not yet), at their access to bases.
     """
-    c, prot = w.challenger, w.protege
-    coming = w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot)
-    engaged = (w.side == 1)[None, :] & (st.belligerent | coming[None, :])
+    c = w.challenger
+    engaged = ((w.side == 1)[None, :] & st.belligerent) | committed_defenders(w)[None, :]
     _, lost, _ = crossing_fire(w, st.forces, engaged, access_shares(w, st.closure))
     lift0 = float(w.forces0[c, K["amphibious"]])
     afloat = np.clip(st.forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)

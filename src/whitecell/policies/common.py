@@ -118,10 +118,13 @@ def conflict_odds(obs: Observation) -> F:
     prot = w.protege
     if prot < 0 or not (w.ladder[obs.actor] == ACTION_INDEX["amphibious_invasion"]).any():
         return odds
-    from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
+    from whitecell.engine.adjudication import (  # same model
+        access_shares,
+        committed_defenders,
+        crossing_fire,
+    )
 
-    coming = (w.side == 1) & (w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot))
-    engaged = np.broadcast_to(coming[None, :], (obs.runs, w.n_actors))
+    engaged = np.broadcast_to(committed_defenders(w)[None, :], (obs.runs, w.n_actors))
     _, lost, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
     return np.asarray(odds * (1.0 - lost), dtype=float)
 

@@ -211,6 +211,13 @@ _FIRST_USE_CONDITION = {
 }
 
 
+def _use_values(g: Gates) -> tuple[float, float]:
+    """Run 0's values of nuclear use and of restraint (nan where they were not weighed)."""
+    u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
+    rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+    return u, rs
+
+
 def _nuclear_gate(doc: Doctrine, g: Gates, r: float, homeland: bool) -> str:
     """Which of the first-use gates held in run 0 (rule 7), in words."""
     cond = g.nuc_cond is not None and bool(g.nuc_cond[0])
@@ -229,8 +236,7 @@ def _nuclear_gate(doc: Doctrine, g: Gates, r: float, homeland: bool) -> str:
         return _FIRST_USE_CONDITION.get(doc.nuclear_first_use, doc.nuclear_first_use)
     elif not bold:
         return low
-    u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
-    rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+    u, rs = _use_values(g)
     return (f"not worth its cost: value of use {u:+.2f} <= restraint {rs:+.2f} (taboo, the "
             "answer, spiral risk)")
 
@@ -573,8 +579,7 @@ class DoctrinePolicy:
             return ("doctrine: under armed attack and losing: climbs although deterred "
                     f"-> {name}{launch}")
         if code == NUC_FIRST_USE and g.automatic is not None and g.automatic[0]:
-            u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
-            rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+            u, rs = _use_values(g)
             return (f"doctrine: automatic nuclear use under its declared law (homeland "
                     f"struck; resolve {r:.2f} >= {doc.nuclear_threshold:.2f}): "
                     "pre-delegated, not weighed at this moment (value of use "
@@ -585,8 +590,7 @@ class DoctrinePolicy:
                     "erodes_if_regime_threatened": "pledge eroded: losing, the main "
                     "operation failing, the regime threatened"}.get(doc.nuclear_first_use,
                                                                    doc.nuclear_first_use)
-            u = float(g.nuc_use[0]) if g.nuc_use is not None else float("nan")
-            rs = float(g.nuc_restraint[0]) if g.nuc_restraint is not None else float("nan")
+            u, rs = _use_values(g)
             return (f"doctrine: nuclear use ({cond}; resolve {r:.2f} >= "
                     f"{doc.nuclear_threshold:.2f}): value of use {u:+.2f} > restraint "
                     f"{rs:+.2f} (taboo, the answer, spiral risk) -> {name}")
