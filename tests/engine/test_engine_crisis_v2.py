@@ -127,6 +127,12 @@ def check_whys(games: list[tuple[str, str | None, int]]) -> tuple[int, int]:
             if "nears what it will bear (" in why:
                 dmg, lim = why.split("nears what it will bear (")[1].split(")")[0].split(" of ")
                 assert float(dmg) > 0.79 * float(lim), (sid, exc, seed, why)
+            if "-> holds at " in why and known is not None:
+                assert step == before, (sid, exc, seed, e["turn"], why, act, before)
+            if "one-off act, not repeated each turn" in why:
+                assert not spec.nuclear, (sid, exc, seed, why, act)
+                if "war goes on with its strongest conventional step" in why:
+                    assert spec.violent, (sid, exc, seed, why, act)
             if "climbs although deterred" in why and known is not None:
                 assert step > before, (sid, exc, seed, e["turn"], why, act)
             if why.startswith("doctrine: nuclear use ("):
@@ -245,6 +251,21 @@ def test_nuclear_use_is_answered_and_the_game_goes_on():
         assert answers, seed
         assert turns >= 3 or rec.outcome["end_reason"] != "capitulation", seed
         assert w.ids
+
+
+def test_after_a_nuclear_use_the_user_fights_on_conventionally():
+    """Taiwan pessimistic seed 43: after its limited nuclear use China sent a private
+    message "holding at diplomatic_message" while its troops ashore were destroyed. A
+    one-off nuclear act is not repeated, but the war it was used in goes on: its next
+    move is a conventional violent step, and it is not explained as a hold."""
+    rec = run_scenario("taiwan-strait-crisis", excursion="pessimistic", seed=43)
+    moves = [e for e in rec.events if e["kind"] == "move" and e["actor"] == "CHN"]
+    uses = [i for i, e in enumerate(moves) if e["data"]["action"] == "limited_nuclear_use"]
+    assert uses and uses[-1] + 1 < len(moves)
+    nxt = moves[uses[-1] + 1]
+    spec = next(a for a in CATALOGUE if a.id == nxt["data"]["action"])
+    assert spec.violent and not spec.nuclear, nxt
+    assert "holds at" not in nxt["data"]["reason"], nxt
 
 
 def test_wars_can_end_short_of_surrender():

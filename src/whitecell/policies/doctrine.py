@@ -93,7 +93,7 @@ _NUC_USE = np.array([a.adjudicator == "nuclear_use" for a in CATALOGUE])
 ADVANCE, ACCEPT_DEAL, SEEK_TALKS, DETERRED_HOLD, DETERRED_DOWN, DETERRED_TALKS = 0, 1, 2, 3, 4, 5
 IN_KIND, ANSWER, QUIET, NUC_RESPONSE, CORNERED, INFEASIBLE = 6, 7, 8, 9, 10, 11
 WITHHELD, NUC_WITHHELD, ESCALATE, NO_MEANS, NUC_FIRST_USE = 12, 13, 14, 15, 16
-CORNERED_STUCK, NUC_AUTOMATIC = 17, 18
+CORNERED_STUCK, NUC_AUTOMATIC, NUC_PAUSE = 17, 18, 19
 
 
 def _codes(*codes: int) -> NDArray[np.bool_]:
@@ -449,6 +449,20 @@ class DoctrinePolicy:
         # responding in kind never walks down onto a step above the adversaries' rung
         permitted &= ~((code == IN_KIND)[:, None] & (lrung[None, :] > threat[:, None]))
         new_pos, act = highest_legal_at_or_below(obs, ladder, want.astype(np.int64), permitted)
+        # holding a position repeats sustained operations (a blockade, a campaign)
+        # but not one-off nuclear acts. After a nuclear use the war goes on with
+        # its strongest conventional step (CSIS 2024: the fighting continued
+        # after a use) while its place on the ladder stays at the nuclear step;
+        # a held threat (an ultimatum) is not reissued: it sends a message
+        held = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]
+        nuc_pause = held & VIOLENT[act]
+        act = np.where(held & ~VIOLENT[act], MESSAGE, act)
+        if nuc_pause.any():
+            conv_ok = permitted & ~ONE_OFF[ladder][None, :]
+            p2, a2 = highest_legal_at_or_below(obs, ladder, np.where(nuc_pause, new_pos - 1, -1),
+                                               conv_ok)
+            new_pos = np.where(nuc_pause, p2, new_pos)
+            act = np.where(nuc_pause, a2, act)
         code = np.where(_FORCEFUL[code] & ~blocked_v & ~VIOLENT[act],
                         NO_MEANS, code)
         code = np.where(blocked_v & ~VIOLENT[act], WITHHELD, code)
@@ -473,10 +487,7 @@ class DoctrinePolicy:
         # through: say so, with the values weighed, rather than "advance"
         first_nuke = NUCLEAR[act] & _CLIMBING[code]
         code = np.where(first_nuke, NUC_FIRST_USE, code)
-        # holding a position repeats sustained operations (a blockade, a
-        # campaign) but not one-off nuclear acts: a held nuclear step waits
-        repeat_nuclear = (new_pos == pos) & (new_pos >= 0) & ONE_OFF[act]
-        act = np.where(repeat_nuclear, MESSAGE, act)
+        code = np.where(nuc_pause & (code != INFEASIBLE), NUC_PAUSE, code)
         # a deterred challenger at war seeks talks rather than fighting on
         if challenger:
             talks_now = (code == DETERRED_DOWN) & at_war_now & obs.legal[:, TALKS]
@@ -505,6 +516,7 @@ class DoctrinePolicy:
             code = np.where(seek, SEEK_TALKS, code)
             keep_pos |= seek
         keep_pos |= code == DETERRED_TALKS
+        keep_pos |= nuc_pause
         # --- nuclear use against it or an ally it defends: answer it (rule 1)
         struck, user = nuclear_attack_on_me(obs)
         opt = np.zeros(R, dtype=np.int64)
@@ -575,6 +587,13 @@ class DoctrinePolicy:
             return ("doctrine: under armed attack and losing, it would climb although "
                     "deterred, but no higher step is open (forces or munitions spent, or the "
                     f"step closed) -> holds at {name}")
+        if code == NUC_PAUSE:
+            if VIOLENT[act]:
+                return ("doctrine: its nuclear use is a one-off act, not repeated each turn: "
+                        f"the war goes on with its strongest conventional step -> {name}")
+            return ("doctrine: its nuclear use is a one-off act, not repeated each turn, and "
+                    f"no violent conventional step is open (forces or munitions spent, or the "
+                    f"step closed) -> {name}")
         if code == CORNERED:
             return ("doctrine: under armed attack and losing: climbs although deterred "
                     f"-> {name}{launch}")
