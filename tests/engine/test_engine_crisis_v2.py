@@ -127,6 +127,10 @@ def check_whys(games: list[tuple[str, str | None, int]]) -> tuple[int, int]:
             if "nears what it will bear (" in why:
                 dmg, lim = why.split("nears what it will bear (")[1].split(")")[0].split(" of ")
                 assert float(dmg) > 0.79 * float(lim), (sid, exc, seed, why)
+            if "60% of its breaking point " in why:  # "losing": hurt past 60%
+                dmg = float(why.split("(damage ")[1].split(",")[0])
+                bear = float(why.split("60% of its breaking point ")[1].split(")")[0])
+                assert dmg > 0.6 * bear - 0.005, (sid, exc, seed, why)
             if "-> holds at " in why and known is not None:
                 assert step == before, (sid, exc, seed, e["turn"], why, act, before)
             if "one-off act, not repeated each turn" in why:

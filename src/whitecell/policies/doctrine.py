@@ -583,8 +583,11 @@ class DoctrinePolicy:
                     f"-> {name}")
         if code == DETERRED_HOLD:
             return f"doctrine: deterred ({zk}): hold, no further step -> {name}"
+        bear = obs.tolerance[0] * w.stakes[me]
+        hurt = (f"damage {obs.damage[0, me]:.{_digits(obs.damage[0, me], 0.6 * bear)}f}, over "
+                f"60% of its breaking point {bear:.2f}")
         if code == CORNERED_STUCK:
-            return ("doctrine: under armed attack and losing, it would climb although "
+            return (f"doctrine: under armed attack and losing ({hurt}), it would climb although "
                     "deterred, but no higher step is open (forces or munitions spent, or the "
                     f"step closed) -> holds at {name}")
         if code == NUC_PAUSE:
@@ -595,8 +598,8 @@ class DoctrinePolicy:
                     f"no violent conventional step is open (forces or munitions spent, or the "
                     f"step closed) -> {name}")
         if code == CORNERED:
-            return ("doctrine: under armed attack and losing: climbs although deterred "
-                    f"-> {name}{launch}")
+            return (f"doctrine: under armed attack and losing ({hurt}): climbs although "
+                    f"deterred -> {name}{launch}")
         if code == NUC_FIRST_USE and g.automatic is not None and g.automatic[0]:
             u, rs = _use_values(g)
             return (f"doctrine: automatic nuclear use under its declared law (homeland "
@@ -657,7 +660,7 @@ class DoctrinePolicy:
             return (f"doctrine: answer the armed attack (violence at rung {vrung}) {how} "
                     f"-> {name} (rung {rung})")
         if code == ESCALATE:
-            return f"doctrine: losing the fight: escalate one step to prevail -> {name}"
+            return f"doctrine: losing the fight ({hurt}): escalate one step to prevail -> {name}"
         if code == NO_MEANS:
             return ("doctrine: under armed attack but no violent step is open (forces or "
                     f"munitions spent, or no target) -> {name}")
