@@ -153,3 +153,16 @@ def test_errors() -> None:
         beliefs.prob_exceeds(1, -1, 0.5)
     with pytest.raises(ValueError, match="threshold"):
         beliefs.prob_exceeds(1, 1, float("nan"))
+
+
+def test_posterior_is_the_checked_update_bit_for_bit():
+    """The engine's unchecked conjugate step gives the numbers update() gives."""
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0.1, 9, (50, 4, 4)), rng.uniform(0.1, 9, (50, 4, 4))
+    sig = rng.choice([-1.0, 0.0, 1.0], (50, 1, 4))
+    w = rng.uniform(0, 2, (50, 1, 4))
+    ua, ub = beliefs.update(a, b, sig, w)
+    pa, pb = beliefs.posterior(a, b, sig, w)
+    assert ua.tobytes() == pa.tobytes() and ub.tobytes() == pb.tobytes()
+    with pytest.raises(ValueError, match="signal"):
+        beliefs.update(a, b, sig * 0.5, w)

@@ -30,6 +30,7 @@ from whitecell.world.state import END_REASONS, State
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
+IntA = NDArray[np.int64]
 
 # Ruling codes: fixed positions in the dice slot table (never renumber).
 R_FOG, R_INCIDENT, R_BLOCKADE, R_GREY, R_SEIZE, R_RETAKE = 1, 2, 3, 4, 5, 6
@@ -310,8 +311,10 @@ def posture(tn: Turn) -> None:
     # observers i update beliefs about movers j
     # (R, 1, A): every observer sees the same signal of mover j (broadcast in the update)
     sig_obs = sig[:, None, :]
-    a_new, b_new = beliefs.update(st.belief_a, st.belief_b, np.sign(sig_obs), np.abs(sig_obs))
-    st.belief_a, st.belief_b = np.asarray(a_new, dtype=float), np.asarray(b_new, dtype=float)
+    # the conjugate step of beliefs.update; the state's Beta parameters stay > 0
+    # and the signals are -1, 0 or +1 with weights >= 0 by construction
+    st.belief_a, st.belief_b = beliefs.posterior(st.belief_a, st.belief_b, np.sign(sig_obs),
+                                                 np.abs(sig_obs))
     st.proposal = (acts.rivera[act] == 0) & _IS_TALKS[act] & live
     st.prev_action = np.where(live, st.last_action, st.prev_action).astype(np.int16)
     st.last_action = np.where(live, act, st.last_action).astype(np.int16)
@@ -1237,16 +1240,19 @@ def alliance(tn: Turn) -> None:
 
 
 # --------------------------------------------------------------------------- termination
-def control(w: World, st: State) -> F:
-    """The challenger's hold on its objective (0..1): the fact the war is about."""
+def control(w: World, st: State, rows: IntA | None = None) -> F:
+    """The challenger's hold on its objective (0..1): the fact the war is about.
+
+    ``rows`` (run indices) gives it for those runs only."""
     fact = w.scenario.objective.fact
+    sel = slice(None) if rows is None else rows
     if fact == "lodgment":
-        return st.lodgment.copy()
+        return st.lodgment[sel].copy()
     if fact == "islands_held":
-        return st.islands_held.astype(float)
+        return st.islands_held[sel].astype(float)
     if fact == "blockade":
-        return st.blockade.copy()
-    return np.zeros(st.runs)
+        return st.blockade[sel].copy()
+    return np.zeros(st.runs if rows is None else len(rows))
 
 
 def war_termination(tn: Turn) -> None:
@@ -1303,7 +1309,11 @@ def war_termination(tn: Turn) -> None:
                    probability=1.0, draw=None, result={"ceasefire": True})
     if not fighting.any():
         return
-    p_true = true_prospect(w, st)
+    # the prospect matters only where the war is being fought (terms are struck
+    # only there): worked out for those runs
+    p_true = np.zeros(st.runs)
+    at = np.flatnonzero(fighting)
+    p_true[at] = true_prospect(w, st, at)
     fade = np.exp(-st.war_turns / tp.learning_turns)
     p_c = np.clip(p_true + st.optimism[:, 0] * fade, 0.0, 1.0)
     p_d = np.clip(p_true - st.optimism[:, 1] * fade, 0.0, 1.0)
@@ -1355,7 +1365,7 @@ def war_termination(tn: Turn) -> None:
                            "share": float(x[0]) if agreed[0] else None})
 
 
-def true_prospect(w: World, st: State) -> F:
+def true_prospect(w: World, st: State, rows: IntA | None = None) -> F:
     """The challenger's real prospect in the war (0..1), per run.
 
     Half the contest of combat power between the two sides (Hirshleifer 1989,
@@ -1370,8 +1380,11 @@ def true_prospect(w: World, st: State) -> F:
     and the breaking points: a challenger whose fleet cannot cross cannot win
     the island, however the aggregate balance reads (CSIS 2023: with the
     amphibious fleet sunk the invasion fails).
+
+    ``rows`` (run indices) works it out for those runs only (the same numbers).
     """
-    pw = power_of(st.forces)  # (R, A)
+    sel = slice(None) if rows is None else rows
+    pw = power_of(st.forces[sel])  # (R, A)
     ch = (w.side == 0)
     df = (w.side == 1)
     m = w.scenario.parameters.combat.contest_exponent
@@ -1380,10 +1393,11 @@ def true_prospect(w: World, st: State) -> F:
     if w.scenario.objective.fact == "coercion":
         return p
     if w.scenario.objective.fact == "lodgment" and w.protege >= 0:
-        p = p * crossing_prospect(w, st)
+        p = p * crossing_prospect(w, st, rows)
     # before the operation for the objective has begun, the balance alone
-    started = (control(w, st) > 0) | (st.landed > 0)
-    return np.where(started, 0.5 * p + 0.5 * control(w, st), p)
+    held = control(w, st, rows)
+    started = (held > 0) | (st.landed[sel] > 0)
+    return np.where(started, 0.5 * p + 0.5 * held, p)
 
 
 def committed_defenders(w: World) -> NDArray[np.bool_]:
@@ -1393,7 +1407,7 @@ def committed_defenders(w: World) -> NDArray[np.bool_]:
     return (w.side == 1) & (w.intervene_for[:, prot] | (np.arange(w.n_actors) == prot))
 
 
-def crossing_prospect(w: World, st: State) -> F:
+def crossing_prospect(w: World, st: State, rows: IntA | None = None) -> F:
     """(R,) share of the challenger's starting lift that could put troops ashore now.
 
     The lift still afloat times the share expected to survive a crossing under
@@ -1402,10 +1416,12 @@ def crossing_prospect(w: World, st: State) -> F:
     at war or not yet), at their access to bases.
     """
     c = w.challenger
-    engaged = ((w.side == 1)[None, :] & st.belligerent) | committed_defenders(w)[None, :]
-    _, lost, _ = crossing_fire(w, st.forces, engaged, access_shares(w, st.closure))
+    sel = slice(None) if rows is None else rows
+    forces = st.forces[sel]
+    engaged = ((w.side == 1)[None, :] & st.belligerent[sel]) | committed_defenders(w)[None, :]
+    _, lost, _ = crossing_fire(w, forces, engaged, access_shares(w, st.closure[sel]))
     lift0 = float(w.forces0[c, K["amphibious"]])
-    afloat = np.clip(st.forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)
+    afloat = np.clip(forces[:, c, K["amphibious"]] / max(lift0, 1e-9), 0.0, 1.0)
     return np.asarray(afloat * (1.0 - lost), dtype=float)
 
 

@@ -70,8 +70,8 @@ def legal_actions(world: World, st: State, i: int, proposal: B | None = None) ->
     unmet[:, 6] = st.islands_held
     np.logical_not(fleet, out=unmet[:, 7])
     np.logical_not(air, out=unmet[:, 8])
-    for col, k in enumerate(_FORCE_IDX, start=len(_REQS)):
-        np.less(f[:, k], 1.0, out=unmet[:, col])
+    c0 = len(_REQS)
+    np.less(f[:, _FORCE_IDX], 1.0, out=unmet[:, c0:c0 + len(_FORCE_IDX)])
     # the pattern of unmet requirements of each run as one integer (bit b =
     # column b): a word's eight 0/1 bytes gather into its top byte when
     # multiplied by _GATHER (the partial products never overlap, so nothing carries)
@@ -186,22 +186,29 @@ def settle_and_concede(tn: Turn) -> None:
     """
     w, st = tn.world, tn.state
     acc = tn.chose("accept_settlement") | tn.chose("ceasefire")
-    # only the two sides can make the deal: an acceptor on one side needs a
-    # proposal made last turn by an adversary on the other side; a neutral
-    # third party's proposal or acceptance settles nothing
-    opposite = np.zeros((w.n_actors, w.n_actors), dtype=bool)
-    for i in range(w.n_actors):
-        for j in range(w.n_actors):
-            opposite[i, j] = (w.side[i] != 2 and w.side[j] != 2 and w.side[i] != w.side[j]
-                              and bool(w.adversaries[i, j] or w.adversaries[j, i]))
-    offered = (tn.pending[:, None, :] & opposite[None, :, :]).any(axis=2)  # (R, A)
-    acc &= offered
-    deal = np.asarray(acc.any(axis=1), dtype=bool)
+    deal = np.zeros(st.runs, dtype=bool)
+    if acc.any():
+        # only the two sides can make the deal: an acceptor on one side needs a
+        # proposal made last turn by an adversary on the other side; a neutral
+        # third party's proposal or acceptance settles nothing
+        opposite = np.zeros((w.n_actors, w.n_actors), dtype=np.uint8)
+        for i in range(w.n_actors):
+            for j in range(w.n_actors):
+                opposite[i, j] = (w.side[i] != 2 and w.side[j] != 2 and w.side[i] != w.side[j]
+                                  and bool(w.adversaries[i, j] or w.adversaries[j, i]))
+        # offered[r, i]: some j opposite i proposed in run r (a product of 0/1 tables)
+        offered = (tn.pending.astype(np.uint8) @ opposite.T) > 0  # (R, A)
+        acc &= offered
+        deal = np.asarray(acc.any(axis=1), dtype=bool)
     if deal.any():
         ends = w.scenario.end_conditions
         # terms: a ceasefire freezes current control; a deal before war splits
-        # the stakes at the challenger's real prospect (inside Fearon's range)
-        terms = np.where(st.war, control(w, st), true_prospect(w, st))
+        # the stakes at the challenger's real prospect (inside Fearon's range),
+        # worked out for the runs that strike one
+        terms = control(w, st)
+        peace = np.flatnonzero(deal & ~st.war)
+        if peace.size:
+            terms[peace] = true_prospect(w, st, peace)
         if ends.ceasefire:
             st.settlement_share = np.where(deal & st.war & ~st.done, terms, st.settlement_share)
             end_runs(st, deal & st.war, "ceasefire", tn.t)
@@ -282,8 +289,10 @@ def end_of_turn(tn: Turn) -> None:
     over &= (w.side != 2)[None, :]
     over &= st.nuclear_attacked_turn != tn.t
     own_p = np.ones_like(limit)
-    if over.any():  # the prospect is worked out only when someone is past its limit
-        p_c = true_prospect(w, st)
+    if over.any():  # the prospect is worked out only where someone is past its limit
+        at = np.flatnonzero(over.any(axis=1))
+        p_c = np.zeros(st.runs)
+        p_c[at] = true_prospect(w, st, at)
         own_p = np.where((w.side == 0)[None, :], p_c[:, None], 1.0 - p_c[:, None])
         over &= own_p < w.scenario.parameters.termination.break_prospect
     _capitulate(tn, over, "the damage it has suffered exceeds what its resolve allows", limit,

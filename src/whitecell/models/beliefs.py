@@ -142,6 +142,18 @@ def beta_variance(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
     return out(np.asarray(pa * pb / (total**2 * (total + 1.0))))
 
 
+def posterior(a: FloatArray, b: FloatArray, signal: FloatArray,
+              weight: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The conjugate step of :func:`update` on arrays already checked (Fearon 1997).
+
+    ``Beta(a + w, b)`` after a costly signal of resolve (+1), ``Beta(a, b + w)``
+    after a climb-down (-1), unchanged after nothing (0). The engine calls it
+    directly every turn on its own state, whose values it keeps valid, so the
+    input checks of :func:`update` are not paid over every run and pair.
+    """
+    return a + weight * (signal == 1.0), b + weight * (signal == -1.0)
+
+
 def update(
     a: npt.ArrayLike, b: npt.ArrayLike, signal: npt.ArrayLike, weight: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
@@ -173,14 +185,16 @@ def update(
     pa = positive("a", a)
     pb = positive("b", b)
     sig = floats(signal)
-    bad = ~np.isin(sig, (-1.0, 0.0, 1.0))
+    # sig in {-1, 0, +1} exactly when sig^2 (sig^2 - 1) == 0 (NaN fails too):
+    # four passes over the array, several times cheaper than np.isin
+    sq = sig * sig
+    bad = sq * (sq - 1.0) != 0.0
     if np.any(bad):
         raise ValueError(
             f"signal must be -1, 0 or +1; got {np.atleast_1d(sig)[np.atleast_1d(bad)][0]!r}"
         )
     w = nonnegative("weight", weight)
-    a_post = pa + w * (sig == 1.0)
-    b_post = pb + w * (sig == -1.0)
+    a_post, b_post = posterior(pa, pb, sig, w)
     if a_post.shape != b_post.shape:
         a_post, b_post = np.broadcast_arrays(a_post, b_post)
         a_post, b_post = np.array(a_post, dtype=np.float64), np.array(b_post, dtype=np.float64)

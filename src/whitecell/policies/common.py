@@ -148,14 +148,15 @@ def pick_target(obs: Observation, actions: IntA) -> IntA:
         if partner >= 0:
             out = np.where(coop, partner, out)
     for act_id, kind in (("naval_engagement", "naval"), ("air_campaign", "air")):
-        m = actions == ACTION_INDEX[act_id]
-        if not m.any():
+        at = np.flatnonzero(actions == ACTION_INDEX[act_id])
+        if not at.size:
             continue
-        strength = seen_kind(obs, K[kind]) * (adv[None, :] & (obs.belligerent | (
+        # worked out on the runs that fight this battle only
+        strength = seen_kind(obs, K[kind])[at] * (adv[None, :] & (obs.belligerent[at] | (
             np.arange(w.n_actors) == w.adversary[me])[None, :]))
         best = np.argmax(strength, axis=1)
-        has = strength.max(axis=1) > 0
-        out = np.where(m & has, best, out)
+        has = strength[np.arange(at.size), best] > 0
+        out[at] = np.where(has, best, out[at])
     return out
 
 
