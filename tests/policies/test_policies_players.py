@@ -96,3 +96,37 @@ def test_held_nuclear_steps_are_not_repeated():
         tested |= now
         prev = now
     assert tested.any()  # the step was reached, so the check above meant something
+
+
+def test_strategic_challenger_follows_the_balance_in_every_taiwan_case():
+    """The strategic China read the aggregate contest (0.59 in every case), so its
+    P(war) ignored the balance: 0.19 in the base, optimistic and no-Japanese-bases cases
+    and 0.04 pessimistic. Weighing the crossing and the protege left alone, it fights
+    more as the defence weakens (paired on the same seeds, every actor strategic)."""
+    from whitecell.analysis.stats import difference_interval
+
+    war = {}
+    for e in ("optimistic", "base", "pessimistic", "no-japan-bases", "taiwan-alone"):
+        _, g = _game(excursion=e, kind="strategic", runs=2000, seed=0)
+        g.play()
+        war[e] = int(g.state.war.sum())
+    assert war["optimistic"] <= war["base"], war
+    for lo_case, hi_case in (("base", "pessimistic"), ("pessimistic", "no-japan-bases"),
+                             ("no-japan-bases", "taiwan-alone")):
+        _, low, _ = difference_interval(war[hi_case], 2000, war[lo_case], 2000)
+        assert low > 0, (lo_case, hi_case, war)
+
+
+def test_strategic_challenger_fights_more_when_the_commitment_is_ambiguous():
+    """East China Sea: an ambiguous US commitment invites the challenge the firm one deters."""
+    from whitecell.analysis.stats import difference_interval
+
+    war = {}
+    for e in ("base", "us-ambiguous"):
+        w = compile_world(load_scenario("east-china-sea", excursion=e).scenario)
+        g = Game(w, make_policies(w, {a: "strategic" for a in w.ids}), seed=0, runs=2000,
+                 record=False)
+        g.play()
+        war[e] = int(g.state.war.sum())
+    _, low, _ = difference_interval(war["us-ambiguous"], 2000, war["base"], 2000)
+    assert low > 0, war

@@ -6,9 +6,10 @@ Each turn the player compares two prospects and moves one step on its ladder
 * **Press to the top** of the ladder it may climb. If the top is violent, the
   value is the war payoff ``p_win·V − c`` (Fearon 1995; ``p_win`` by
   Hirshleifer's contest of combat power). For a challenger facing extended
-  deterrence the payoff is credibility-weighted: with probability ``b`` (its
-  belief that the patron is resolved) it fights the whole coalition, otherwise
-  the protege alone at half the cost. Pressing runs the risk ``pi`` that the
+  deterrence the payoff is a lottery over the defenders' types
+  (:func:`challenger_war_value`): the coalition at its odds if the committed
+  defenders fight (deterrence by denial enters for a landing), or the protege
+  alone, which fights or gives way. Pressing runs the risk ``pi`` that the
   crisis slips out of control over the coming turns (Schelling's inadvertent
   risk, :func:`whitecell.models.risk.inadvertent_risk`), valued at Powell's
   disaster payoff ``d = −V(1 − r)/r`` implied by its private resolve ``r``.
@@ -39,6 +40,7 @@ from whitecell.policies.common import (
     RUNG,
     TALKS,
     VIOLENT,
+    conflict_odds,
     expected_crossing_loss,
     highest_legal_at_or_below,
     p_win,
@@ -59,6 +61,44 @@ from whitecell.scenario.actions import CATALOGUE
 
 F = NDArray[np.float64]
 HORIZON = 5  # turns over which a player weighs the risk of a posture
+
+
+def challenger_war_value(obs: Observation, b: F, V: float, c: float) -> tuple[F, F, F, F]:
+    """The challenger's value of pressing to war, per run: (value, odds, alone, bp).
+
+    Extended deterrence as a lottery over the defenders' types (Zagare and
+    Kilgour 2000): with probability ``b`` (its belief that the patron is
+    resolved) the patron fights and the war is against the coalition, at its
+    odds if the committed defenders fight (:func:`conflict_odds`: the contest of
+    power, and for a landing the share of the lift that would survive their
+    fire, deterrence by denial); otherwise the protege stands alone. A protege
+    left alone fights with probability ``bp`` (the challenger's belief in the
+    protege's resolve), at the odds against it alone (for a landing, under the
+    protege's own fire) and half the cost; otherwise it gives way and the
+    challenger has the stakes.
+
+    ``value = b (odds V - c) + (1 - b) [bp (alone V - c/2) + (1 - bp) V]``.
+    """
+    w = obs.world
+    me = obs.actor
+    R = obs.runs
+    prot = w.protege
+    odds = conflict_odds(obs)
+    if prot < 0 or prot == me:
+        return b * (odds * V - c) + (1.0 - b) * (odds * V - 0.5 * c), odds, odds, np.ones(R)
+    alone = np.asarray(contest.success_probability(
+        power(obs.seen_forces[:, me]), power(obs.seen_forces[:, prot]),
+        w.scenario.parameters.combat.contest_exponent), dtype=float)
+    if (w.ladder[me] == INVASION).any():
+        from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
+
+        eng = np.zeros((R, w.n_actors), dtype=bool)
+        eng[:, prot] = True
+        _, lost, _ = crossing_fire(w, obs.seen_forces, eng, access_shares(w, obs.closure))
+        alone = alone * (1.0 - lost)
+    bp = obs.belief[:, prot]
+    soft = bp * (alone * V - 0.5 * c) + (1.0 - bp) * V
+    return b * (odds * V - c) + (1.0 - b) * soft, odds, alone, bp
 
 
 class StrategicPolicy:
@@ -112,18 +152,12 @@ class StrategicPolicy:
             # challenger's belief in its resolve); otherwise the protege is alone
             patron = principal_defender(w)
             b = obs.belief[:, patron] if patron >= 0 else np.ones(R)
-            prot = w.protege
-            if prot >= 0:
-                own = power(obs.seen_forces[:, me])
-                alone = np.asarray(contest.success_probability(
-                    own, power(obs.seen_forces[:, prot]),
-                    w.scenario.parameters.combat.contest_exponent), dtype=float)
-            else:
-                alone = pw
-            war_value = b * (pw * V - c) + (1.0 - b) * (alone * V - 0.5 * c)
+            war_value, odds, alone, bp = challenger_war_value(obs, b, V, c)
             status_quo = 0.0
         else:
             b = np.ones(R)
+            odds = alone = pw
+            bp = np.ones(R)
             war_value = pw * V - c
             # conceding loses the stake; a patron also loses credibility with allies
             status_quo = -V * (1.0 + float(w.commitment[me].max()))
@@ -207,9 +241,14 @@ class StrategicPolicy:
                        "the crossing")
             else:
                 move = "step up" if up[0] else ("step down" if down[0] else "hold")
+                if challenger:
+                    odds_txt = (f"odds if the defenders fight {odds[0]:.2f}, P(patron fights)="
+                                f"{b[0]:.2f}; against the protege alone {alone[0]:.2f}, "
+                                f"P(protege fights alone)={bp[0]:.2f}")
+                else:
+                    odds_txt = f"P(win war)={pw[0]:.2f}"
                 txt = (f"EU(press to the top)={eu[0, 0]:.2f} vs EU(status quo)="
-                       f"{eu[0, 1]:.2f}; P(win war)={pw[0]:.2f}, P(patron fights)={b[0]:.2f}"
-                       f", risk at top {pi_top[0]:.2f} -> {move}")
+                       f"{eu[0, 1]:.2f}; {odds_txt}, risk at top {pi_top[0]:.2f} -> {move}")
             reasons = [f"strategic: {txt} -> {CATALOGUE[int(act[0])].id}"]
         return Decision(action=act.astype(np.int64), target=target.astype(np.int64),
                         reasons=reasons)
