@@ -129,6 +129,15 @@ def conflict_odds(obs: Observation) -> F:
     return np.asarray(odds * (1.0 - lost), dtype=float)
 
 
+def separating_digits(a: float, b: float) -> int:
+    """Decimals (2 to 4) enough that ``a`` and ``b`` print differently where they differ,
+    so a reason's numbers show the comparison its rule made."""
+    nd = 2
+    while np.isfinite(a) and np.isfinite(b) and nd < 4 and f"{a:.{nd}f}" == f"{b:.{nd}f}":
+        nd += 1
+    return nd
+
+
 def pick_target(obs: Observation, actions: IntA) -> IntA:
     """Target per run: the strongest belligerent adversary for fleet and air
     battles, otherwise the principal adversary."""

@@ -77,6 +77,7 @@ from whitecell.policies.common import (
     opponents,
     pick_target,
     principal_defender,
+    separating_digits,
     threat_rung,
     violent_rung,
 )
@@ -187,15 +188,6 @@ def gates(obs: Observation) -> Gates:
                  attacked_self=attacked_self, ally_hit=ally_hit, consulting=consulting,
                  hedging=hedging, nuc_use=use, nuc_restraint=restraint,
                  automatic=automatic, nuc_cond=cond, bold=bold)
-
-
-def _digits(a: float, b: float) -> int:
-    """Decimals (2 to 4) enough that ``a`` and ``b`` print differently where they differ,
-    so a reason's numbers show the comparison its rule made."""
-    nd = 2
-    while np.isfinite(a) and np.isfinite(b) and nd < 4 and f"{a:.{nd}f}" == f"{b:.{nd}f}":
-        nd += 1
-    return nd
 
 
 _FIRST_USE_CONDITION = {
@@ -551,7 +543,7 @@ class DoctrinePolicy:
         doc = w.scenario.actors[me].doctrine
         name = CATALOGUE[act].id
         rung = CATALOGUE[act].kahn_rung
-        nd = _digits(p_hard, thr)
+        nd = separating_digits(p_hard, thr)
         thr_txt = "unreachable" if not np.isfinite(thr) else f"{thr:.{nd}f}"
         zk = (f"P(defender hard)={p_hard:.{nd}f}, threshold {thr_txt}, Zagare-Kilgour; its "
               f"odds if the defenders fight {odds:.2f}")
@@ -569,7 +561,7 @@ class DoctrinePolicy:
             return f"doctrine: accept the offer on the table ({name})"
         if code == SEEK_TALKS:
             if r < rho:
-                nd = _digits(rho, r)
+                nd = separating_digits(rho, r)
                 return (f"doctrine: seek talks: running risk {rho:.{nd}f} exceeds resolve "
                         f"{r:.{nd}f} (Powell: the less resolute side quits first) -> "
                         "propose_talks")
@@ -584,8 +576,9 @@ class DoctrinePolicy:
         if code == DETERRED_HOLD:
             return f"doctrine: deterred ({zk}): hold, no further step -> {name}"
         bear = obs.tolerance[0] * w.stakes[me]
-        hurt = (f"damage {obs.damage[0, me]:.{_digits(obs.damage[0, me], 0.6 * bear)}f}, over "
-                f"60% of its breaking point {bear:.2f}")
+        dnd = separating_digits(obs.damage[0, me], 0.6 * bear)
+        hurt = (f"damage {obs.damage[0, me]:.{dnd}f}, over 60% of its breaking point "
+                f"{bear:.2f}")
         if code == CORNERED_STUCK:
             return (f"doctrine: under armed attack and losing ({hurt}), it would climb although "
                     "deterred, but no higher step is open (forces or munitions spent, or the "

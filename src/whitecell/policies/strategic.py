@@ -47,6 +47,7 @@ from whitecell.policies.common import (
     pick_target,
     power,
     principal_defender,
+    separating_digits,
     threat_rung,
     violent_rung,
 )
@@ -247,8 +248,9 @@ class StrategicPolicy:
                                 f"P(protege fights alone)={bp[0]:.2f}")
                 else:
                     odds_txt = f"P(win war)={pw[0]:.2f}"
-                txt = (f"EU(press to the top)={eu[0, 0]:.2f} vs EU(status quo)="
-                       f"{eu[0, 1]:.2f}; {odds_txt}, risk at top {pi_top[0]:.2f} -> {move}")
+                nd = separating_digits(float(eu[0, 0]), float(eu[0, 1]))
+                txt = (f"EU(press to the top)={eu[0, 0]:.{nd}f} vs EU(status quo)="
+                       f"{eu[0, 1]:.{nd}f}; {odds_txt}, risk at top {pi_top[0]:.2f} -> {move}")
             reasons = [f"strategic: {txt} -> {CATALOGUE[int(act[0])].id}"]
         return Decision(action=act.astype(np.int64), target=target.astype(np.int64),
                         reasons=reasons)
