@@ -102,7 +102,19 @@ def deterrence_check(obs: Observation) -> tuple[B, F, F, F]:
     return p_hard >= thr, p_hard, thr, odds
 
 
-def conflict_odds(obs: Observation) -> F:
+def crossing_loss_under(obs: Observation, engaged: B) -> F:
+    """(R,) share of the lift the challenger expects to lose crossing now under the fire
+    of the ``engaged`` defenders ((A,) or (R, A)), on the forces it sees: the salvo
+    model of the invasion ruling (``adjudication.crossing_fire``)."""
+    from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
+
+    w = obs.world
+    engaged = np.broadcast_to(engaged, (obs.runs, w.n_actors))
+    _, lost, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
+    return np.asarray(lost, dtype=float)
+
+
+def conflict_odds(obs: Observation, pw: F | None = None) -> F:
     """The challenger's odds in the war that follows if the defenders fight, per run.
 
     The contest of theatre power as it sees it (:func:`p_win`). A challenger whose
@@ -111,22 +123,18 @@ def conflict_odds(obs: Observation) -> F:
     to survive a crossing under the fire of the defenders committed to fight for
     the protege (the conflict branch of the deterrence game is the one in which
     they do), by the model the invasion ruling uses, on the forces it sees:
-    deterrence by denial (Snyder 1961; Mearsheimer 1983).
+    deterrence by denial (Snyder 1961; Mearsheimer 1983). ``pw`` is
+    :func:`p_win` when the caller has it already.
     """
     w = obs.world
-    odds = p_win(obs)
+    odds = p_win(obs) if pw is None else pw
     prot = w.protege
     if prot < 0 or not (w.ladder[obs.actor] == ACTION_INDEX["amphibious_invasion"]).any():
         return odds
-    from whitecell.engine.adjudication import (  # same model
-        access_shares,
-        committed_defenders,
-        crossing_fire,
-    )
+    from whitecell.engine.adjudication import committed_defenders
 
-    engaged = np.broadcast_to(committed_defenders(w)[None, :], (obs.runs, w.n_actors))
-    _, lost, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
-    return np.asarray(odds * (1.0 - lost), dtype=float)
+    return np.asarray(odds * (1.0 - crossing_loss_under(obs, committed_defenders(w))),
+                      dtype=float)
 
 
 def separating_digits(a: float, b: float) -> int:
@@ -467,12 +475,9 @@ def nuclear_response_values(obs: Observation, user: IntA) -> F:
 
 def expected_crossing_loss(obs: Observation) -> F:
     """Expected share of the lift the challenger would lose crossing now (per run)."""
-    from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
-
     w = obs.world
     prot = w.protege
     if prot < 0:
         return np.ones(obs.runs)
     engaged = (w.side == 1)[None, :] & (obs.belligerent | (np.arange(w.n_actors) == prot))
-    _, share, _ = crossing_fire(w, obs.seen_forces, engaged, access_shares(w, obs.closure))
-    return share
+    return crossing_loss_under(obs, engaged)

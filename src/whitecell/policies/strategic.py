@@ -41,6 +41,7 @@ from whitecell.policies.common import (
     TALKS,
     VIOLENT,
     conflict_odds,
+    crossing_loss_under,
     expected_crossing_loss,
     highest_legal_at_or_below,
     p_win,
@@ -64,7 +65,8 @@ F = NDArray[np.float64]
 HORIZON = 5  # turns over which a player weighs the risk of a posture
 
 
-def challenger_war_value(obs: Observation, b: F, V: float, c: float) -> tuple[F, F, F, F]:
+def challenger_war_value(obs: Observation, b: F, V: float, c: float,
+                         pw: F | None = None) -> tuple[F, F, F, F]:
     """The challenger's value of pressing to war, per run: (value, odds, alone, bp).
 
     Extended deterrence as a lottery over the defenders' types (Zagare and
@@ -78,25 +80,21 @@ def challenger_war_value(obs: Observation, b: F, V: float, c: float) -> tuple[F,
     protege's own fire) and half the cost; otherwise it gives way and the
     challenger has the stakes.
 
-    ``value = b (odds V - c) + (1 - b) [bp (alone V - c/2) + (1 - bp) V]``.
+    ``value = b (odds V - c) + (1 - b) [bp (alone V - c/2) + (1 - bp) V]``;
+    ``pw`` is :func:`p_win` when the caller has it already.
     """
     w = obs.world
     me = obs.actor
     R = obs.runs
     prot = w.protege
-    odds = conflict_odds(obs)
+    odds = conflict_odds(obs, pw)
     if prot < 0 or prot == me:
         return b * (odds * V - c) + (1.0 - b) * (odds * V - 0.5 * c), odds, odds, np.ones(R)
     alone = np.asarray(contest.success_probability(
         power(obs.seen_forces[:, me]), power(obs.seen_forces[:, prot]),
         w.scenario.parameters.combat.contest_exponent), dtype=float)
-    if (w.ladder[me] == INVASION).any():
-        from whitecell.engine.adjudication import access_shares, crossing_fire  # same model
-
-        eng = np.zeros((R, w.n_actors), dtype=bool)
-        eng[:, prot] = True
-        _, lost, _ = crossing_fire(w, obs.seen_forces, eng, access_shares(w, obs.closure))
-        alone = alone * (1.0 - lost)
+    if (w.ladder[me] == INVASION).any():  # a landing under the protege's fire alone
+        alone = alone * (1.0 - crossing_loss_under(obs, np.arange(w.n_actors) == prot))
     bp = obs.belief[:, prot]
     soft = bp * (alone * V - 0.5 * c) + (1.0 - bp) * V
     return b * (odds * V - c) + (1.0 - b) * soft, odds, alone, bp
@@ -153,12 +151,10 @@ class StrategicPolicy:
             # challenger's belief in its resolve); otherwise the protege is alone
             patron = principal_defender(w)
             b = obs.belief[:, patron] if patron >= 0 else np.ones(R)
-            war_value, odds, alone, bp = challenger_war_value(obs, b, V, c)
+            war_value, odds, alone, bp = challenger_war_value(obs, b, V, c, pw)
             status_quo = 0.0
         else:
             b = np.ones(R)
-            odds = alone = pw
-            bp = np.ones(R)
             war_value = pw * V - c
             # conceding loses the stake; a patron also loses credibility with allies
             status_quo = -V * (1.0 + float(w.commitment[me].max()))
